@@ -1,0 +1,73 @@
+// The host around the pure engine: finds the person's session, runs step(),
+// stores the outcome in one transaction, and answers a repeated MessageSid
+// with the replies it had before.
+import type { Logger } from 'pino';
+import type { Catalogue } from './catalogue/types.ts';
+import { reviveSession, step } from './conversation/step.ts';
+import type { Flow } from './conversation/types.ts';
+import type { InboundMessage } from './channels/twilio/inbound.ts';
+import type { Store } from './store/store.ts';
+import { KeyedLock } from './store/keyed-lock.ts';
+import type { Subjects } from './store/subject.ts';
+
+export interface BotDeps {
+  flow: Flow;
+  catalogue: Catalogue;
+  store: Store;
+  subjects: Subjects;
+  logger: Logger;
+}
+
+export interface Handled {
+  replies: string[];
+  duplicate: boolean;
+}
+
+export class Bot {
+  private readonly lock = new KeyedLock();
+  constructor(readonly deps: BotDeps) {}
+
+  async handle(msg: InboundMessage, now: Date): Promise<Handled> {
+    const { flow, catalogue, store, subjects, logger } = this.deps;
+    const subject = subjects.subject(msg.address);
+    return this.lock.run(subject, async () => {
+      if (msg.messageId) {
+        const before = await store.getProcessed(msg.messageId);
+        if (before) {
+          logger.info({ sid: msg.messageId, who: subjects.logTag(msg.address) }, 'repeated delivery: same reply');
+          return { replies: before, duplicate: true };
+        }
+      }
+      const ctx = { catalogue, now };
+      const raw = await store.getSession(subject);
+      const session = raw ? reviveSession(flow, raw, ctx) : null;
+      const result = step(
+        flow,
+        session,
+        { text: msg.text, channel: msg.channel, mediaOnly: msg.mediaCount > 0 && !msg.text.trim() },
+        ctx,
+      );
+      const saved = await store.saveTurn({
+        subject,
+        messageId: msg.messageId,
+        session: result.session,
+        replies: result.replies,
+        at: now,
+      });
+      if (!saved) {
+        // Another instance handled the same MessageSid first: answer as it did.
+        return { replies: (await store.getProcessed(msg.messageId!)) ?? result.replies, duplicate: true };
+      }
+      logger.info(
+        { sid: msg.messageId, who: subjects.logTag(msg.address), state: result.session.state, replies: result.replies.length },
+        'message handled',
+      );
+      return { replies: result.replies, duplicate: false };
+    });
+  }
+
+  /** Forget the person: the simulator's --fresh, and FORGET. */
+  async forget(address: string): Promise<void> {
+    await this.deps.store.forget(this.deps.subjects.subject(address));
+  }
+}

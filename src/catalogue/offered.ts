@@ -1,0 +1,42 @@
+// Which services the bot may offer, for a city and category.
+
+import type { Catalogue, Category, CityId, Service } from './types.ts';
+
+/** May this service be offered to someone in `city`? (active, public, local or national) */
+export function isOfferedIn(service: Service, city: CityId): boolean {
+  return (
+    service.status === 'active' &&
+    service.audience === 'public' &&
+    (service.area === city || service.area === 'national')
+  );
+}
+
+/**
+ * Services to offer in `city` for `categoryId`: active, public, in that category,
+ * local to the city or national. City services first, then national, each in file order.
+ */
+export function offeredServices(cat: Catalogue, city: CityId, categoryId: string): Service[] {
+  const matching = cat.services.filter((s) => isOfferedIn(s, city) && s.categories.includes(categoryId));
+  return [...matching.filter((s) => s.area === city), ...matching.filter((s) => s.area === 'national')];
+}
+
+/** The service with this id, or undefined. */
+export function findService(cat: Catalogue, id: string): Service | undefined {
+  return cat.services.find((s) => s.id === id);
+}
+
+/** Categories with at least one offered service in `city`, in catalogue order. */
+export function categoriesFor(cat: Catalogue, city: CityId): Category[] {
+  return cat.categories.filter((c) => offeredServices(cat, city, c.id).length > 0);
+}
+
+/** Category and city pairs with nothing to offer: shown by `npm run check` as warnings. */
+export function coverageGaps(cat: Catalogue): Array<{ category: string; city: CityId }> {
+  const gaps: Array<{ category: string; city: CityId }> = [];
+  for (const c of cat.categories) {
+    for (const city of ['southampton', 'portsmouth'] as const) {
+      if (offeredServices(cat, city, c.id).length === 0) gaps.push({ category: c.id, city });
+    }
+  }
+  return gaps;
+}

@@ -1,0 +1,127 @@
+// The service catalogue, shaped after Open Referral UK (organization, service,
+// location, regular_schedule with byday/opens_at/closes_at, holiday_schedule)
+// so that an import or export is a mapping, not a rewrite.
+//
+// Unknown is a value: a fact we could not confirm is `null`, and the entry's
+// `unknown` map says why (shown to nobody, read by staff). Every known fact
+// names its source in `provenance` with the date it was checked.
+
+export type CityId = 'southampton' | 'portsmouth';
+/** Where a service can be used from: one city, or anywhere (national lines). */
+export type ServiceArea = CityId | 'national';
+
+export type Weekday = 'MO' | 'TU' | 'WE' | 'TH' | 'FR' | 'SA' | 'SU';
+
+export type AccessMethod =
+  | 'drop_in' // walk in during opening times
+  | 'self_refer' // phone, form or online, no referral needed
+  | 'gp_referral' // through a GP or professional
+  | 'registration' // register as a patient (GP practices)
+  | 'phone' // call or text a line
+  | 'appointment';
+
+export interface Source {
+  title: string;
+  /** Address of the page, or null for the seed document. */
+  url: string | null;
+  /** Date of the page itself, when it has one (YYYY, YYYY-MM or YYYY-MM-DD). */
+  published: string | null;
+}
+
+export interface Provenance {
+  /** Keys into Catalogue.sources. */
+  sources: string[];
+  /** YYYY-MM-DD: when a person last checked this fact against the sources. */
+  checked: string;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  url: string | null;
+}
+
+export interface Location {
+  name: string;
+  address: string;
+  city: CityId;
+  postcode: string | null;
+}
+
+export interface Phone {
+  number: string;
+  /** e.g. "Mon–Fri 08:00–18:00", "option 2 for mental health". */
+  note: string | null;
+}
+
+/** One weekly opening. opens_at/closes_at null = "weekly, times unknown". */
+export interface RegularSchedule {
+  freq: 'WEEKLY';
+  byday: Weekday[];
+  opens_at: string | null; // "HH:MM", Europe/London
+  closes_at: string | null; // "HH:MM", Europe/London
+  note: string | null;
+}
+
+/** A date on which the service is closed (or open at other hours). */
+export interface HolidaySchedule {
+  closed: boolean;
+  start_date: string; // YYYY-MM-DD
+  end_date: string; // YYYY-MM-DD, inclusive
+  opens_at: string | null;
+  closes_at: string | null;
+  note: string | null;
+}
+
+export type FactField =
+  | 'description'
+  | 'eligibility'
+  | 'access'
+  | 'location'
+  | 'phones'
+  | 'url'
+  | 'schedules'
+  | 'status';
+
+export interface Service {
+  id: string;
+  organization_id: string;
+  name: string;
+  status: 'active' | 'closed';
+  /** Professionals-only services are kept for the record and never offered. */
+  audience: 'public' | 'professionals';
+  area: ServiceArea;
+  /** Category ids; the first is the main one. */
+  categories: string[];
+  description: string;
+  /** Who it is for, in plain words; null = not known. */
+  eligibility: string | null;
+  access: AccessMethod[] | null;
+  /** How to use it, in plain words ("Walk in on Friday"). */
+  access_note: string | null;
+  location: Location | null;
+  phones: Phone[] | null;
+  url: string | null;
+  /** Free: "always open" for 24/7 lines. */
+  always_open: boolean;
+  schedules: RegularSchedule[] | null;
+  holiday_schedules: HolidaySchedule[];
+  /** For every null fact above: why it is unknown. */
+  unknown: Partial<Record<FactField, string>>;
+  /** For every known fact above: where it came from and when it was checked. */
+  provenance: Partial<Record<FactField, Provenance>>;
+}
+
+export interface Category {
+  id: string;
+  /** Short name shown in menus. */
+  name: string;
+}
+
+export interface Catalogue {
+  version: 1;
+  sources: Record<string, Source>;
+  organizations: Organization[];
+  categories: Category[];
+  services: Service[];
+}

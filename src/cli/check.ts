@@ -1,0 +1,52 @@
+// npm run check: validate data/ and flows/ the way the bot does at start, and
+// say plainly what is wrong and where.
+import path from 'node:path';
+import { CatalogueError, loadCatalogue } from '../catalogue/load.ts';
+import { FlowError, loadFlows } from '../conversation/load-flows.ts';
+import type { Flow } from '../conversation/types.ts';
+import type { Catalogue } from '../catalogue/types.ts';
+import { coverageGaps } from '../catalogue/offered.ts';
+import { checkFlowCategories } from '../runtime.ts';
+
+function main(): number {
+  const root = process.cwd();
+  const catalogueFile = path.resolve(root, process.env.CATALOGUE_FILE || 'data/services.json');
+  const flowsDir = path.resolve(root, process.env.FLOWS_DIR || 'flows');
+  const errors: string[] = [];
+  let catalogue: Catalogue | null = null;
+  let flow: Flow | null = null;
+  try {
+    catalogue = loadCatalogue(catalogueFile);
+  } catch (e) {
+    if (e instanceof CatalogueError) errors.push(...e.errors);
+    else throw e;
+  }
+  try {
+    flow = loadFlows(flowsDir);
+  } catch (e) {
+    if (e instanceof FlowError) errors.push(...e.errors);
+    else throw e;
+  }
+  if (catalogue && flow) {
+    try {
+      checkFlowCategories(flow, catalogue);
+    } catch (e) {
+      if (e instanceof FlowError) errors.push(...e.errors);
+      else throw e;
+    }
+  }
+  if (errors.length) {
+    console.error(`${errors.length} problem${errors.length === 1 ? '' : 's'} found:`);
+    for (const e of errors) console.error(`  ${e}`);
+    console.error('Fix these and run `npm run check` again. The bot will not start until they are fixed.');
+    return 1;
+  }
+  console.log(`ok: ${path.relative(root, catalogueFile)} (${catalogue!.services.length} services)`);
+  for (const gap of coverageGaps(catalogue!)) {
+    console.log(`note: no ${gap.category} service is listed for ${gap.city}: people there are told so`);
+  }
+  console.log(`ok: ${path.relative(root, flowsDir)}/ (${Object.keys(flow!.def.states).length} states, ${Object.keys(flow!.languages).length} languages)`);
+  return 0;
+}
+
+process.exitCode = main();

@@ -1,0 +1,258 @@
+// Loads flows/main.json and flows/lang/*.json and checks them before the bot
+// runs: every error names the file, the place in it and what is wrong.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CompiledKeywords, Flow, FlowDef, LanguagePack } from './types.ts';
+import {
+  ACCESS_KEYS,
+  CITY_KEYS,
+  DAY_KEYS,
+  ENGINE_TEMPLATES,
+  MENUS,
+  SAFETY_MATCHERS,
+  TRIGGER_ACTIONS,
+  TRIGGER_MATCHERS,
+} from './registry.ts';
+import { normalizeText, tokenize } from '../text/normalize.ts';
+
+export class FlowError extends Error {
+  constructor(public errors: string[]) {
+    super(errors.join('\n'));
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function readJson(file: string, label: string, errors: string[]): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    errors.push(`${label}: cannot read: ${(e as Error).message}`);
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    errors.push(`${label}: not valid JSON: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Template variables: "{city}" → city. */
+export function templateVars(template: string): string[] {
+  return [...template.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]).sort();
+}
+
+function checkFlowDef(def: unknown, file: string, errors: string[]): FlowDef | null {
+  if (!isObj(def)) {
+    errors.push(`${file}: expected an object`);
+    return null;
+  }
+  const states = def.states;
+  if (!isObj(states) || Object.keys(states).length === 0) {
+    errors.push(`${file}: states: required, an object of states`);
+    return null;
+  }
+  const stateNames = new Set(Object.keys(states));
+  const needState = (where: string, name: unknown) => {
+    if (typeof name !== 'string') errors.push(`${file}: ${where}: required, a state name`);
+    else if (!stateNames.has(name)) errors.push(`${file}: ${where}: unknown state "${name}" (states: ${[...stateNames].join(', ')})`);
+  };
+  needState('start', def.start);
+  if (typeof def.fallback !== 'string') errors.push(`${file}: fallback: required, a template name`);
+
+  const safety = def.safety;
+  if (!isObj(safety)) errors.push(`${file}: safety: required`);
+  else {
+    if (!SAFETY_MATCHERS.includes(safety.match as 'phrase')) {
+      errors.push(`${file}: safety.match: unregistered matcher "${String(safety.match)}" (known: ${SAFETY_MATCHERS.join(', ')})`);
+    }
+    if (typeof safety.template !== 'string') errors.push(`${file}: safety.template: required`);
+    if (safety.phrases !== 'crisis_phrases') errors.push(`${file}: safety.phrases: expected "crisis_phrases"`);
+  }
+
+  if (!Array.isArray(def.triggers)) errors.push(`${file}: triggers: required, a list`);
+  else {
+    def.triggers.forEach((t: unknown, i: number) => {
+      const at = `${file}: triggers[${i}]`;
+      if (!isObj(t)) return errors.push(`${at}: expected an object`);
+      if (!TRIGGER_MATCHERS.includes(t.match as 'keyword')) {
+        errors.push(`${at}.match: unregistered matcher "${String(t.match)}" (known: ${TRIGGER_MATCHERS.join(', ')})`);
+      }
+      if (typeof t.keyword !== 'string') errors.push(`${at}.keyword: required`);
+      const needs = TRIGGER_ACTIONS[String(t.action)];
+      if (!needs) {
+        errors.push(`${at}.action: unregistered action "${String(t.action)}" (known: ${Object.keys(TRIGGER_ACTIONS).join(', ')})`);
+        return;
+      }
+      for (const field of needs) {
+        if (typeof t[field] !== 'string') errors.push(`${at}.${field}: required for action "${t.action}"`);
+      }
+      if (t.state !== undefined) needState(`triggers[${i}].state`, t.state);
+    });
+  }
+
+  for (const [name, s] of Object.entries(states)) {
+    const at = `${file}: states.${name}`;
+    if (!isObj(s)) {
+      errors.push(`${at}: expected an object`);
+      continue;
+    }
+    for (const key of Object.keys(s)) {
+      if (!['$comment', 'enter', 'next', 'prompt', 'menu', 'choose', 'back'].includes(key)) {
+        errors.push(`${at}.${key}: unexpected field`);
+      }
+    }
+    if (s.next !== undefined) needState(`states.${name}.next`, s.next);
+    if (s.back !== undefined) needState(`states.${name}.back`, s.back);
+    if (s.next === undefined && s.prompt === undefined) errors.push(`${at}: needs "prompt" or "next"`);
+    if (s.menu !== undefined) {
+      const fits = MENUS[String(s.menu)];
+      if (!fits) errors.push(`${at}.menu: unregistered menu "${String(s.menu)}" (known: ${Object.keys(MENUS).join(', ')})`);
+      else if (s.choose !== fits) errors.push(`${at}.choose: menu "${s.menu}" needs action "${fits}", got "${String(s.choose)}"`);
+    } else if (s.choose !== undefined) {
+      errors.push(`${at}.choose: there is no menu to choose from`);
+    }
+  }
+  // Each menu the engine opens must have a state showing it.
+  const shown = new Set(Object.values(states).map((s) => (isObj(s) ? s.menu : undefined)));
+  for (const menu of Object.keys(MENUS)) {
+    if (!shown.has(menu)) errors.push(`${file}: states: no state shows the "${menu}" menu`);
+  }
+  return errors.length ? null : (def as unknown as FlowDef);
+}
+
+/** Templates a flow names, with where it names them. */
+function templatesUsed(def: FlowDef): Map<string, string> {
+  const used = new Map<string, string>();
+  used.set(def.fallback, 'fallback');
+  used.set(def.safety.template, 'safety.template');
+  def.triggers.forEach((t, i) => t.template && used.set(t.template, `triggers[${i}].template`));
+  for (const [name, s] of Object.entries(def.states)) {
+    if (s.enter) used.set(s.enter, `states.${name}.enter`);
+    if (s.prompt) used.set(s.prompt, `states.${name}.prompt`);
+  }
+  for (const t of ENGINE_TEMPLATES) if (!used.has(t)) used.set(t, 'the engine');
+  return used;
+}
+
+function checkLanguage(
+  pack: unknown,
+  file: string,
+  def: FlowDef,
+  english: LanguagePack | null,
+  errors: string[],
+): LanguagePack | null {
+  const before = errors.length;
+  if (!isObj(pack)) {
+    errors.push(`${file}: expected an object`);
+    return null;
+  }
+  const lang = pack.language;
+  if (!isObj(lang) || typeof lang.code !== 'string' || typeof lang.name !== 'string') {
+    errors.push(`${file}: language: required, with code and name`);
+  } else {
+    if (typeof lang.translation !== 'string') errors.push(`${file}: language.translation: required (how it was translated)`);
+    if (typeof lang.reviewed !== 'boolean') errors.push(`${file}: language.reviewed: required, true only if a native speaker has checked it`);
+  }
+  const needMap = (key: string, keys: string[]) => {
+    const m = pack[key];
+    if (!isObj(m)) return errors.push(`${file}: ${key}: required`);
+    for (const k of keys) if (typeof m[k] !== 'string' || !m[k]) errors.push(`${file}: ${key}.${k}: missing`);
+  };
+  needMap('days', DAY_KEYS);
+  needMap('days_short', DAY_KEYS);
+  needMap('cities', CITY_KEYS);
+  needMap('access', ACCESS_KEYS);
+
+  const keywords = pack.keywords;
+  if (!isObj(keywords) || Object.keys(keywords).length === 0) {
+    errors.push(`${file}: keywords: required: a language with no keywords cannot be used`);
+  } else {
+    def.triggers.forEach((t, i) => {
+      const words = keywords[t.keyword];
+      if (!Array.isArray(words) || words.length === 0 || words.some((w) => typeof w !== 'string' || !tokenize(normalizeText(w)).length)) {
+        errors.push(`${file}: keywords.${t.keyword}: missing or empty (used by flows/main.json triggers[${i}])`);
+      }
+    });
+  }
+  if (!Array.isArray(pack.crisis_phrases) || pack.crisis_phrases.length === 0) {
+    errors.push(`${file}: crisis_phrases: required, a list of words that mean danger or self-harm`);
+  }
+
+  const templates = pack.templates;
+  if (!isObj(templates)) errors.push(`${file}: templates: required`);
+  else {
+    for (const [name, where] of templatesUsed(def)) {
+      const t = templates[name];
+      if (typeof t !== 'string' || !t.trim()) {
+        errors.push(`${file}: templates.${name}: missing (used by ${where === 'the engine' ? 'the engine' : `flows/main.json ${where}`})`);
+        continue;
+      }
+      const theirs = english?.templates[name];
+      if (theirs !== undefined) {
+        const want = templateVars(theirs).join(',');
+        const got = templateVars(t).join(',');
+        if (want !== got) {
+          errors.push(`${file}: templates.${name}: variables {${got.split(',').join('}, {')}} differ from English {${want.split(',').join('}, {')}}`);
+        }
+      }
+    }
+  }
+  return errors.length > before ? null : (pack as unknown as LanguagePack);
+}
+
+function compileKeywords(pack: LanguagePack): CompiledKeywords {
+  const toTokens = (p: string) => tokenize(normalizeText(p));
+  const keywords = new Map<string, string[][]>();
+  for (const [id, words] of Object.entries(pack.keywords)) keywords.set(id, words.map(toTokens).filter((t) => t.length));
+  return { keywords, crisis: pack.crisis_phrases.map(toTokens).filter((t) => t.length) };
+}
+
+/** Build a runnable flow from already-parsed data (used by tests and loadFlows). */
+export function compileFlow(
+  defRaw: unknown,
+  packs: Array<{ file: string; data: unknown }>,
+  defFile = 'flows/main.json',
+): Flow {
+  const errors: string[] = [];
+  const def = checkFlowDef(defRaw, defFile, errors);
+  if (!def) throw new FlowError(errors);
+  const enEntry = packs.find((p) => isObj(p.data) && isObj(p.data.language) && p.data.language.code === 'en');
+  if (!enEntry) throw new FlowError([`flows/lang/en.json: missing: English is the language every other falls back to`]);
+  const english = checkLanguage(enEntry.data, enEntry.file, def, null, errors);
+  const languages: Record<string, LanguagePack> = {};
+  if (english) languages.en = english;
+  for (const p of packs) {
+    if (p === enEntry) continue;
+    const pack = checkLanguage(p.data, p.file, def, english, errors);
+    if (pack) {
+      const expected = path.basename(p.file, '.json');
+      if (pack.language.code !== expected) errors.push(`${p.file}: language.code: expected "${expected}" (the file name), got "${pack.language.code}"`);
+      else languages[pack.language.code] = pack;
+    }
+  }
+  if (errors.length) throw new FlowError(errors);
+  const matchers: Record<string, CompiledKeywords> = {};
+  for (const [code, pack] of Object.entries(languages)) matchers[code] = compileKeywords(pack);
+  return { def, languages, defaultLang: 'en', matchers };
+}
+
+export function loadFlows(dir: string): Flow {
+  const errors: string[] = [];
+  const rel = (f: string) => path.relative(process.cwd(), f) || f;
+  const mainFile = path.join(dir, 'main.json');
+  const def = readJson(mainFile, rel(mainFile), errors);
+  const langDir = path.join(dir, 'lang');
+  let files: string[] = [];
+  try {
+    files = fs.readdirSync(langDir).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    errors.push(`${rel(langDir)}: missing: the folder of language files`);
+  }
+  const packs = files.map((f) => ({ file: rel(path.join(langDir, f)), data: readJson(path.join(langDir, f), rel(path.join(langDir, f)), errors) }));
+  if (errors.length) throw new FlowError(errors);
+  return compileFlow(def, packs, rel(mainFile));
+}

@@ -1,0 +1,59 @@
+// The names a flow may use. A flow says "action": "open_category"; the code
+// that does it lives in step.ts. Loading fails on any name not listed here.
+
+export const TRIGGER_MATCHERS = ['keyword'] as const;
+export const SAFETY_MATCHERS = ['phrase'] as const;
+
+/** Actions a trigger may run, and the fields each needs. */
+export const TRIGGER_ACTIONS: Record<string, Array<'state' | 'template' | 'category'>> = {
+  more: [],
+  goto: ['state'],
+  reply: ['template'],
+  open_category: ['category'],
+};
+
+/** Numbered menus a state may show, and the choose-actions that fit each. */
+export const MENUS: Record<string, string> = {
+  cities: 'set_city',
+  categories: 'open_category',
+  services: 'open_service',
+};
+
+/** Templates the engine itself renders, beyond those the flow names. */
+export const ENGINE_TEMPLATES = [
+  'bad_number',
+  'media_only',
+  'empty',
+  'no_menu',
+  'more_line',
+  'no_more',
+  'no_services',
+  'menu_item',
+  'line_for',
+  'line_open',
+  'line_now',
+  'line_where',
+  'line_phone',
+  'line_web',
+  'line_how',
+  'open_always',
+  'open_now_until',
+  'open_now',
+  'opens_today',
+  'today_times_unknown',
+  'next_at',
+  'next_unknown',
+  'closed_for_now',
+  'times_unknown',
+  'times_unknown_dropin',
+  'weekly_times_unknown',
+  'weekly_times',
+  'weekly_from',
+  'address_unknown',
+  'phone_unknown',
+  'eligibility_unknown',
+] as const;
+
+export const DAY_KEYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+export const CITY_KEYS = ['southampton', 'portsmouth'];
+export const ACCESS_KEYS = ['drop_in', 'self_refer', 'gp_referral', 'registration', 'phone', 'appointment'];

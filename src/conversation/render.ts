@@ -1,0 +1,152 @@
+// Turning catalogue facts into short replies, in the person's language.
+// A fact we do not know is said plainly ("times not confirmed"), never left blank.
+import type { Catalogue, CityId, Service, Weekday } from '../catalogue/types.ts';
+import { openingStatus, weeklySummary } from '../catalogue/opening-times.ts';
+import type { Flow, LanguagePack } from './types.ts';
+
+export class Texts {
+  readonly pack: LanguagePack;
+  private readonly en: LanguagePack;
+  constructor(flow: Flow, lang: string) {
+    this.en = flow.languages[flow.defaultLang];
+    this.pack = flow.languages[lang] ?? this.en;
+  }
+
+  get lang(): string {
+    return this.pack.language.code;
+  }
+
+  t(name: string, vars: Record<string, string | number> = {}): string {
+    const template = this.pack.templates[name] ?? this.en.templates[name] ?? name;
+    return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => (key in vars ? String(vars[key]) : whole));
+  }
+
+  day(d: Weekday): string {
+    return this.pack.days[d] ?? this.en.days[d];
+  }
+
+  dayShort(d: Weekday): string {
+    return this.pack.days_short[d] ?? this.en.days_short[d];
+  }
+
+  city(c: CityId): string {
+    return this.pack.cities[c] ?? this.en.cities[c];
+  }
+
+  access(a: string): string {
+    return this.pack.access[a] ?? this.en.access[a] ?? a;
+  }
+
+  /** A catalogue text in this language where staff gave one, else English. */
+  field(translations: Record<string, Record<string, string>> | undefined, field: string, english: string): string {
+    return translations?.[this.lang]?.[field] ?? english;
+  }
+}
+
+const DAY_ORDER: Weekday[] = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+
+/** MO,TU,WE,TH,FR → "Mon-Fri"; MO,TH → "Mon, Thu". */
+export function dayRange(tx: Texts, days: Weekday[]): string {
+  const idx = days.map((d) => DAY_ORDER.indexOf(d)).sort((a, b) => a - b);
+  const runs: number[][] = [];
+  for (const i of idx) {
+    const run = runs[runs.length - 1];
+    if (run && run[run.length - 1] === i - 1) run.push(i);
+    else runs.push([i]);
+  }
+  return runs
+    .map((r) =>
+      r.length >= 3
+        ? `${tx.dayShort(DAY_ORDER[r[0]])}-${tx.dayShort(DAY_ORDER[r[r.length - 1]])}`
+        : r.map((i) => tx.dayShort(DAY_ORDER[i])).join(', '),
+    )
+    .join(', ');
+}
+
+export function weeklyText(tx: Texts, service: Service): string {
+  if (service.always_open) return tx.t('open_always');
+  const groups = weeklySummary(service);
+  if (!service.schedules || groups.length === 0) return unknownTimes(tx, service);
+  return groups
+    .map((g) => {
+      const days = dayRange(tx, g.days);
+      if (g.opens_at && g.closes_at) return tx.t('weekly_times', { days, opens: g.opens_at, closes: g.closes_at });
+      if (g.opens_at) return tx.t('weekly_from', { days, opens: g.opens_at });
+      return tx.t('weekly_times_unknown', { days });
+    })
+    .join('; ');
+}
+
+function unknownTimes(tx: Texts, service: Service): string {
+  return tx.t(service.phones?.length ? 'times_unknown' : 'times_unknown_dropin');
+}
+
+/** "Open now until 14:00", "Opens today at 10:00", "Next: Thursday 10:00"… or null. */
+export function statusText(tx: Texts, service: Service, now: Date): string | null {
+  const st = openingStatus(service, now);
+  switch (st.kind) {
+    case 'always':
+      return null; // the weekly line already says 24 hours
+    case 'unknown':
+      return null;
+    case 'open_now':
+      return st.until ? tx.t('open_now_until', { time: st.until }) : tx.t('open_now');
+    case 'opens_today':
+      return tx.t('opens_today', { time: st.at });
+    case 'today_times_unknown':
+      return tx.t('today_times_unknown');
+    case 'next':
+      return st.at ? tx.t('next_at', { day: tx.day(st.weekday), time: st.at }) : tx.t('next_unknown', { day: tx.day(st.weekday) });
+    case 'closed_until_further_notice':
+      return tx.t('closed_for_now');
+  }
+}
+
+function stripScheme(url: string): string {
+  return url.replace(/^https?:\/\//, '').replace(/\/$/, '');
+}
+
+export function serviceDetails(tx: Texts, service: Service, now: Date): string {
+  const tr = (service as { translations?: Record<string, Record<string, string>> }).translations;
+  const lines: string[] = [tx.field(tr, 'name', service.name), tx.field(tr, 'description', service.description)];
+  lines.push(
+    tx.t('line_for', {
+      text: service.eligibility ? tx.field(tr, 'eligibility', service.eligibility) : tx.t('eligibility_unknown'),
+    }),
+  );
+  lines.push(tx.t('line_open', { text: weeklyText(tx, service) }));
+  const status = statusText(tx, service, now);
+  if (status) lines.push(tx.t('line_now', { text: status }));
+  if (service.location) {
+    const loc = service.location;
+    const where = [loc.name, loc.address, loc.postcode ?? ''].filter(Boolean).join(', ');
+    lines.push(tx.t('line_where', { text: where }));
+  } else if (service.area !== 'national') {
+    lines.push(tx.t('line_where', { text: tx.t('address_unknown') }));
+  }
+  if (service.phones?.length) {
+    const phones = service.phones.map((p) => (p.note ? `${p.number} (${p.note})` : p.number)).join('; ');
+    lines.push(tx.t('line_phone', { text: phones }));
+  } else {
+    lines.push(tx.t('line_phone', { text: tx.t('phone_unknown') }));
+  }
+  if (service.url) lines.push(tx.t('line_web', { text: stripScheme(service.url) }));
+  const how = service.access_note
+    ? tx.field(tr, 'access_note', service.access_note)
+    : service.access?.length
+      ? service.access.map((a) => tx.access(a)).join(', ')
+      : null;
+  if (how) lines.push(tx.t('line_how', { text: how }));
+  return lines.join('\n');
+}
+
+export function categoryName(tx: Texts, catalogue: Catalogue, id: string): string {
+  const cat = catalogue.categories.find((c) => c.id === id);
+  const tr = (cat as { translations?: Record<string, Record<string, string>> } | undefined)?.translations;
+  return cat ? tx.field(tr, 'name', cat.name) : id;
+}
+
+export function serviceLabel(tx: Texts, service: Service): string {
+  const tr = (service as { translations?: Record<string, Record<string, string>> }).translations;
+  return tx.field(tr, 'name', service.name);
+}

@@ -1,0 +1,99 @@
+import type { Catalogue, CityId } from '../catalogue/types.ts';
+
+export type Channel = 'sms' | 'whatsapp';
+
+/** What the engine remembers about one person between messages. */
+export interface Session {
+  v: 1;
+  state: string;
+  city: CityId | null;
+  lang: string;
+  /** Category whose services list is current (state "services" and "service"). */
+  category: string | null;
+  /** Service whose details are current (state "service"). */
+  service: string | null;
+  /** Pages still to send when the person replies MORE. */
+  pages: string[];
+  /** What the person asked for before we knew their city: done once they choose. */
+  pending: { category: string } | null;
+  /** ISO time of their last message: WhatsApp's 24-hour window, idle expiry. */
+  lastSeen: string | null;
+  channel: Channel | null;
+}
+
+export interface Input {
+  text: string;
+  channel: Channel;
+  /** Media attached and nothing typed (a photo, a voice note). */
+  mediaOnly?: boolean;
+}
+
+export interface StepContext {
+  catalogue: Catalogue;
+  now: Date;
+}
+
+/** Work for the host to carry out after the turn is stored. */
+export type Effect = { type: 'none' };
+
+export interface StepResult {
+  session: Session;
+  replies: string[];
+  effects: Effect[];
+}
+
+// --- flow definition (flows/main.json) ---
+
+export interface TriggerDef {
+  match: string;
+  keyword: string;
+  action: string;
+  state?: string;
+  template?: string;
+  category?: string;
+}
+
+export interface StateDef {
+  /** Template said on entering the state (before its prompt or the next state's). */
+  enter?: string;
+  /** Move on at once to this state. */
+  next?: string;
+  prompt?: string;
+  menu?: string;
+  choose?: string;
+  back?: string;
+}
+
+export interface FlowDef {
+  start: string;
+  safety: { match: string; phrases: string; template: string };
+  triggers: TriggerDef[];
+  states: Record<string, StateDef>;
+  fallback: string;
+}
+
+export interface LanguagePack {
+  language: { code: string; name: string; translation: string; reviewed: boolean };
+  keywords: Record<string, string[]>;
+  crisis_phrases: string[];
+  days: Record<string, string>;
+  days_short: Record<string, string>;
+  cities: Record<string, string>;
+  access: Record<string, string>;
+  templates: Record<string, string>;
+}
+
+/** A loaded, checked flow: the definition plus its language packs, ready to run. */
+export interface Flow {
+  def: FlowDef;
+  languages: Record<string, LanguagePack>;
+  defaultLang: string;
+  /** Pre-normalised keyword phrases per language, in trigger order. */
+  matchers: Record<string, CompiledKeywords>;
+}
+
+export interface CompiledKeywords {
+  /** keyword id → list of phrases, each a list of normalised tokens. */
+  keywords: Map<string, string[][]>;
+  crisis: string[][];
+}

@@ -1,0 +1,56 @@
+// Everything the server and the command-line tools share: the checked
+// catalogue and flows, the store and the key that hides numbers.
+import pino, { type Logger } from 'pino';
+import { loadCatalogue } from './catalogue/load.ts';
+import type { Catalogue } from './catalogue/types.ts';
+import { FlowError, loadFlows } from './conversation/load-flows.ts';
+import type { Flow } from './conversation/types.ts';
+import type { Config } from './config.ts';
+import { SqliteStore } from './store/sqlite.ts';
+import type { Store } from './store/store.ts';
+import { Subjects, loadSecret } from './store/subject.ts';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  catalogue: Catalogue;
+  flow: Flow;
+  store: Store;
+  subjects: Subjects;
+  secret: Buffer;
+}
+
+export function makeLogger(level: string): Logger {
+  return pino({
+    level,
+    // Belt and braces: should a phone number or message body ever be passed
+    // to the logger under these names, it is not written.
+    redact: { paths: ['From', 'To', 'Body', 'body', 'from', 'to', 'address', 'phone', '*.From', '*.Body', '*.address'], censor: '[hidden]' },
+  });
+}
+
+/** Loads and checks the data first, so a broken catalogue stops the start before anything opens. */
+export function loadContent(config: Config): { catalogue: Catalogue; flow: Flow } {
+  const catalogue = loadCatalogue(config.catalogueFile);
+  const flow = loadFlows(config.flowsDir);
+  checkFlowCategories(flow, catalogue);
+  return { catalogue, flow };
+}
+
+/** A keyword that opens a category the catalogue does not have is an error in flows/. */
+export function checkFlowCategories(flow: Flow, catalogue: Catalogue): void {
+  const known = new Set(catalogue.categories.map((c) => c.id));
+  const errors = flow.def.triggers.flatMap((t, i) =>
+    t.category && !known.has(t.category)
+      ? [`flows/main.json: triggers[${i}].category: unknown category "${t.category}" (data/services.json has: ${[...known].join(', ')})`]
+      : [],
+  );
+  if (errors.length) throw new FlowError(errors);
+}
+
+export function openRuntime(config: Config, logger = makeLogger(config.logLevel)): Runtime {
+  const { catalogue, flow } = loadContent(config);
+  const secret = loadSecret(config.secret, config.dataDir);
+  const store = SqliteStore.open(config.dataDir);
+  return { config, logger, catalogue, flow, store, subjects: new Subjects(secret), secret };
+}

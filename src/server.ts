@@ -1,0 +1,67 @@
+// Reads the configuration, opens storage, listens; stops cleanly on SIGTERM.
+import { buildApp } from './app.ts';
+import { Bot } from './bot.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openRuntime } from './runtime.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78);
+    }
+    throw e;
+  }
+  let rt;
+  try {
+    rt = openRuntime(config);
+  } catch (e) {
+    console.error(`Waymark cannot start:\n${(e as Error).message}`);
+    process.exit(1);
+  }
+  const { logger, store } = rt;
+  const bot = new Bot(rt);
+  const app = await buildApp({
+    bot,
+    logger,
+    twilioAuthToken: config.twilioAuthToken,
+    publicBaseUrl: config.publicBaseUrl,
+  });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await app.close(); // stops accepting, waits for requests in flight
+      await store.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err: { message: (err as Error).message } }, 'error while shutting down');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  const services = rt.catalogue.services.length;
+  logger.info({ listening: address, services, languages: Object.keys(rt.flow.languages) }, 'Waymark listening');
+  if (config.localMode) {
+    logger.warn(
+      `local mode: TWILIO_AUTH_TOKEN is not set, so unsigned requests are accepted on ${config.host} only. Try: curl -d From=+447700900123 -d Body=FOOD ${address}/twilio/messages`,
+    );
+  }
+}
+
+void main();

@@ -1,0 +1,76 @@
+// The commands staff and operators run, as they would run them.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from './helpers.ts';
+
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+function run(script: string, args: string[], env: Record<string, string> = {}, input?: string) {
+  return spawnSync(TSX, [path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', ...env },
+    input,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+}
+
+function brokenCatalogue(): string {
+  const data = JSON.parse(fs.readFileSync(path.join(ROOT, 'data/services.json'), 'utf8'));
+  const i = data.services.findIndex((s: { schedules: unknown[] | null }) => s.schedules?.length);
+  data.services[i].schedules[0].opens_at = '10am';
+  const file = path.join(tempDir(), 'services.json');
+  fs.writeFileSync(file, JSON.stringify(data));
+  return file;
+}
+
+describe('npm run check', () => {
+  it('says ok for the shipped data and flows', () => {
+    const r = run('src/cli/check.ts', []);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/ok: data\/services.json \(\d+ services\)/);
+  });
+
+  it('names the file, entry and field of a mistake, and fails', () => {
+    const r = run('src/cli/check.ts', [], { CATALOGUE_FILE: brokenCatalogue() });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/services\.json: services\[\d+\]\.schedules\[0\]\.opens_at: expected "HH:MM", got "10am"/);
+  });
+});
+
+describe('npm start', () => {
+  it('refuses to start on a broken catalogue, saying why', () => {
+    const r = run('src/server.ts', [], { CATALOGUE_FILE: brokenCatalogue(), DATA_DIR: tempDir(), PORT: '0' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/opens_at: expected "HH:MM", got "10am"/);
+  });
+
+  it('refuses to start in production without a token, naming it', () => {
+    const r = run('src/server.ts', [], { NODE_ENV: 'production', DATA_DIR: tempDir() });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('TWILIO_AUTH_TOKEN: required');
+  });
+});
+
+describe('npm run chat', () => {
+  it('reads scripted lines and prints each reply', () => {
+    const dataDir = tempDir();
+    const r = run('src/cli/chat.ts', ['--fresh', '--now', '2026-12-04T10:30', '--from', '+447700900999'], { DATA_DIR: dataDir }, 'hello\n1\nFOOD\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('you> hello');
+    expect(r.stdout).toContain('Welcome to Waymark');
+    expect(r.stdout).toContain('Food in Southampton:');
+    // The secret key is created for the store, readable by its owner only.
+    expect(fs.statSync(path.join(dataDir, 'secret.key')).mode & 0o077).toBe(0);
+  });
+
+  it('keeps the session between runs unless --fresh', () => {
+    const dataDir = tempDir();
+    run('src/cli/chat.ts', ['--now', '2026-12-04T10:30'], { DATA_DIR: dataDir }, 'hi\n2\n');
+    const again = run('src/cli/chat.ts', ['--now', '2026-12-04T10:30'], { DATA_DIR: dataDir }, 'MENU\n');
+    expect(again.stdout).toContain('Portsmouth: what do you need?');
+    const fresh = run('src/cli/chat.ts', ['--fresh'], { DATA_DIR: dataDir }, 'MENU\n');
+    expect(fresh.stdout).toContain('Welcome to Waymark');
+  });
+});

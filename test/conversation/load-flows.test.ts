@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FlowError, compileFlow } from '../../src/conversation/load-flows.ts';
+import { ROOT } from '../helpers.ts';
+
+const main = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'flows/main.json'), 'utf8'));
+const en = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'flows/lang/en.json'), 'utf8'));
+
+function errorsOf(def: unknown, packs = [{ file: 'flows/lang/en.json', data: en() }]): string[] {
+  try {
+    compileFlow(def, packs);
+  } catch (e) {
+    if (e instanceof FlowError) return e.errors;
+    throw e;
+  }
+  return [];
+}
+
+describe('loading flows/', () => {
+  it('accepts the shipped flow and languages', () => {
+    expect(errorsOf(main())).toEqual([]);
+  });
+
+  it('names the file, state and field of an unknown target state', () => {
+    const def = main();
+    def.states.services.back = 'categoriez';
+    expect(errorsOf(def)).toContain(
+      'flows/main.json: states.services.back: unknown state "categoriez" (states: new, choose_city, categories, services, service)',
+    );
+  });
+
+  it('names an unregistered action and matcher', () => {
+    const def = main();
+    def.triggers[0].action = 'opn_category';
+    def.triggers[1].match = 'regex';
+    const errors = errorsOf(def);
+    expect(errors.some((e) => e.startsWith('flows/main.json: triggers[0].action: unregistered action "opn_category"'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('flows/main.json: triggers[1].match: unregistered matcher "regex"'))).toBe(true);
+  });
+
+  it('names a missing template with the state that uses it', () => {
+    const pack = en();
+    delete pack.templates.services;
+    expect(errorsOf(main(), [{ file: 'flows/lang/en.json', data: pack }])).toContain(
+      'flows/lang/en.json: templates.services: missing (used by flows/main.json states.services.prompt)',
+    );
+  });
+
+  it('names an unregistered menu', () => {
+    const def = main();
+    def.states.categories.menu = 'catgories';
+    expect(errorsOf(def).some((e) => e.startsWith('flows/main.json: states.categories.menu: unregistered menu "catgories"'))).toBe(true);
+  });
+
+  it('names keywords a trigger needs but the language lacks', () => {
+    const pack = en();
+    delete pack.keywords.food;
+    expect(errorsOf(main(), [{ file: 'flows/lang/en.json', data: pack }])).toContain(
+      'flows/lang/en.json: keywords.food: missing or empty (used by flows/main.json triggers[1])',
+    );
+  });
+});
