@@ -84,5 +84,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  // Delivery updates for reminders (StatusCallback). Signed like the webhook.
+  app.post('/twilio/status', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    if (!verify(req, body)) {
+      req.log.warn('bad Twilio signature on status callback');
+      return reply.code(403).send({ error: 'invalid signature' });
+    }
+    if (opts.accountSid && body.AccountSid !== opts.accountSid) return reply.code(403).send({ error: 'wrong account' });
+    const sid = typeof body.MessageSid === 'string' ? body.MessageSid : '';
+    const status = typeof body.MessageStatus === 'string' ? body.MessageStatus : '';
+    if (!/^[A-Za-z0-9]{2,64}$/.test(sid) || !/^[a-z_]{2,20}$/.test(status)) {
+      return reply.code(400).send({ error: 'MessageSid and MessageStatus are required' });
+    }
+    const code = typeof body.ErrorCode === 'string' && /^\d{1,6}$/.test(body.ErrorCode) ? body.ErrorCode : null;
+    const known = await opts.bot.deps.store.recordDelivery(sid, status, code, clock());
+    req.log.info({ sid, status, code, known }, 'delivery status');
+    return reply.code(204).send();
+  });
+
   return app;
 }

@@ -53,6 +53,8 @@ export class Bot {
         session: result.session,
         replies: result.replies,
         at: now,
+        effects: result.effects,
+        contact: { address: msg.address, channel: msg.channel, lang: result.session.lang },
       });
       if (!saved) {
         // Another instance handled the same MessageSid first: answer as it did.

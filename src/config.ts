@@ -16,6 +16,18 @@ export interface Config {
   flowsDir: string;
   /** No token outside production: accept unsigned requests (only on loopback). */
   localMode: boolean;
+  twilio: {
+    accountSid: string | null;
+    messagingServiceSid: string | null;
+    smsFrom: string | null;
+    whatsappFrom: string | null;
+    whatsappReminderContentSid: string | null;
+    apiBaseUrl: string;
+  };
+  /** Reminders a second at most. */
+  reminderMps: number;
+  /** Whether reminders really go (credentials set) or are only logged. */
+  remindersLive: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -63,6 +75,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  const accountSid = env.TWILIO_ACCOUNT_SID || null;
+  if (accountSid && !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) errors.push(`TWILIO_ACCOUNT_SID: expected AC followed by 32 hex digits`);
+  const messagingServiceSid = env.TWILIO_MESSAGING_SERVICE_SID || null;
+  if (messagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(messagingServiceSid)) errors.push('TWILIO_MESSAGING_SERVICE_SID: expected MG followed by 32 hex digits');
+  const smsFrom = env.TWILIO_SMS_FROM || null;
+  if (smsFrom && !/^\+[1-9]\d{6,14}$/.test(smsFrom)) errors.push(`TWILIO_SMS_FROM: expected a number such as +447700900000, got "${smsFrom}"`);
+  const whatsappFrom = env.TWILIO_WHATSAPP_FROM || null;
+  if (whatsappFrom && !/^(whatsapp:)?\+[1-9]\d{6,14}$/.test(whatsappFrom)) errors.push(`TWILIO_WHATSAPP_FROM: expected a number such as +447700900000, got "${whatsappFrom}"`);
+  const contentSid = env.TWILIO_WHATSAPP_REMINDER_CONTENT_SID || null;
+  if (contentSid && !/^HX[0-9a-fA-F]{32}$/.test(contentSid)) errors.push('TWILIO_WHATSAPP_REMINDER_CONTENT_SID: expected HX followed by 32 hex digits');
+  const apiBaseUrl = (env.TWILIO_API_BASE_URL || 'https://api.twilio.com').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+/.test(apiBaseUrl)) errors.push(`TWILIO_API_BASE_URL: expected a URL, got "${apiBaseUrl}"`);
+  const mpsText = env.REMINDER_MPS ?? '1';
+  const reminderMps = Number(mpsText);
+  if (!Number.isFinite(reminderMps) || reminderMps <= 0 || reminderMps > 1000) errors.push(`REMINDER_MPS: expected a number of messages a second (0 < n <= 1000), got "${mpsText}"`);
+  const remindersLive = Boolean(accountSid && twilioAuthToken);
+  if (remindersLive && !messagingServiceSid && !smsFrom) errors.push('TWILIO_SMS_FROM: set it or TWILIO_MESSAGING_SERVICE_SID, to send reminders by SMS');
+  if (nodeEnv === 'production' && twilioAuthToken && !accountSid) errors.push('TWILIO_ACCOUNT_SID: required when NODE_ENV=production (reminders are sent with it)');
+
   if (errors.length) throw new ConfigError(`configuration error:\n  ${errors.join('\n  ')}`);
 
   const root = process.cwd();
@@ -78,5 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogueFile: path.resolve(root, env.CATALOGUE_FILE || 'data/services.json'),
     flowsDir: path.resolve(root, env.FLOWS_DIR || 'flows'),
     localMode,
+    twilio: Object.freeze({ accountSid, messagingServiceSid, smsFrom, whatsappFrom, whatsappReminderContentSid: contentSid, apiBaseUrl }),
+    reminderMps,
+    remindersLive,
   });
 }

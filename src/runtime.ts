@@ -51,6 +51,6 @@ export function checkFlowCategories(flow: Flow, catalogue: Catalogue): void {
 export function openRuntime(config: Config, logger = makeLogger(config.logLevel)): Runtime {
   const { catalogue, flow } = loadContent(config);
   const secret = loadSecret(config.secret, config.dataDir);
-  const store = SqliteStore.open(config.dataDir);
+  const store = SqliteStore.open(config.dataDir, secret);
   return { config, logger, catalogue, flow, store, subjects: new Subjects(secret), secret };
 }

@@ -3,6 +3,7 @@ import { buildApp } from './app.ts';
 import { Bot } from './bot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openRuntime } from './runtime.ts';
+import { makeDispatcher } from './reminders/setup.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -29,7 +30,15 @@ async function main(): Promise<void> {
     logger,
     twilioAuthToken: config.twilioAuthToken,
     publicBaseUrl: config.publicBaseUrl,
+    accountSid: config.twilio.accountSid,
   });
+
+  // Reminders: the dispatcher runs in-process once a minute.
+  const dispatcher = makeDispatcher(rt);
+  const tick = () =>
+    dispatcher.tick(new Date()).catch((err) => logger.error({ err: { message: (err as Error).message } }, 'reminder run failed'));
+  const timer = setInterval(tick, 60_000);
+  timer.unref();
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -42,7 +51,9 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     try {
+      clearInterval(timer);
       await app.close(); // stops accepting, waits for requests in flight
+      await dispatcher.idle(); // lets a reminder run in progress record what it sent
       await store.close();
       logger.info('stopped');
       process.exit(0);
@@ -57,6 +68,10 @@ async function main(): Promise<void> {
   const address = await app.listen({ port: config.port, host: config.host });
   const services = rt.catalogue.services.length;
   logger.info({ listening: address, services, languages: Object.keys(rt.flow.languages) }, 'Waymark listening');
+  void tick();
+  if (!config.remindersLive) {
+    logger.warn('reminders: no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN), so reminders are only logged as "would send"');
+  }
   if (config.localMode) {
     logger.warn(
       `local mode: TWILIO_AUTH_TOKEN is not set, so unsigned requests are accepted on ${config.host} only. Try: curl -d From=+447700900123 -d Body=FOOD ${address}/twilio/messages`,

@@ -36,16 +36,18 @@ export interface TestAppOptions {
   now?: () => Date;
   logLines?: string[];
   store?: SqliteStore;
+  catalogue?: Catalogue;
 }
 
 export async function makeApp(o: TestAppOptions = {}) {
   const dataDir = o.dataDir ?? tempDir();
-  const store = o.store ?? SqliteStore.open(dataDir);
+  const store = o.store ?? SqliteStore.open(dataDir, SECRET);
   const lines = o.logLines;
   const logger = lines
     ? pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) })
     : pino({ level: 'silent' });
-  const { flow, catalogue } = content();
+  const { flow } = content();
+  const catalogue = o.catalogue ?? content().catalogue;
   const bot = new Bot({ flow, catalogue, store, subjects: new Subjects(SECRET), logger });
   const app = await buildApp({
     bot,

@@ -7,6 +7,7 @@ import {
   ACCESS_KEYS,
   CITY_KEYS,
   DAY_KEYS,
+  ENGINE_KEYWORDS,
   ENGINE_TEMPLATES,
   MENUS,
   SAFETY_MATCHERS,
@@ -177,6 +178,12 @@ function checkLanguage(
         errors.push(`${file}: keywords.${t.keyword}: missing or empty (used by flows/main.json triggers[${i}])`);
       }
     });
+  }
+  if (isObj(keywords)) {
+    for (const id of ENGINE_KEYWORDS) {
+      const words = keywords[id];
+      if (!Array.isArray(words) || words.length === 0) errors.push(`${file}: keywords.${id}: missing or empty (read by the engine)`);
+    }
   }
   if (!Array.isArray(pack.crisis_phrases) || pack.crisis_phrases.length === 0) {
     errors.push(`${file}: crisis_phrases: required, a list of words that mean danger or self-harm`);

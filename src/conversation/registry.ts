@@ -10,7 +10,17 @@ export const TRIGGER_ACTIONS: Record<string, Array<'state' | 'template' | 'categ
   goto: ['state'],
   reply: ['template'],
   open_category: ['category'],
+  remind: [],
+  list_reminders: [],
+  forget: [],
 };
+
+/** Keywords the engine reads itself (REMIND OFF 2, REMIND EVENING). */
+export const ENGINE_KEYWORDS = ['off', 'evening'];
+
+/** Twilio's own opt-out and opt-in words (long codes, English only): see ../shared/sources/twilio.md. */
+export const TWILIO_OPT_OUT = ['stop', 'unsubscribe', 'end', 'quit', 'stopall', 'revoke', 'optout', 'cancel'];
+export const TWILIO_OPT_IN = ['start', 'yes', 'unstop'];
 
 /** Numbered menus a state may show, and the choose-actions that fit each. */
 export const MENUS: Record<string, string> = {
@@ -52,6 +62,27 @@ export const ENGINE_TEMPLATES = [
   'address_unknown',
   'phone_unknown',
   'eligibility_unknown',
+  'remind_hint',
+  'remind_ok',
+  'when_morning',
+  'when_evening',
+  'remind_pick_first',
+  'remind_no_schedule',
+  'remind_already',
+  'remind_too_many',
+  'reminders_list',
+  'reminders_item',
+  'reminders_none',
+  'remind_off_one',
+  'remind_off_all',
+  'remind_off_bad',
+  'reminder_today',
+  'reminder_tomorrow',
+  'reminder_closed',
+  'times_unconfirmed',
+  'opted_in',
+  'forget_done',
+  'slow_down',
 ] as const;
 
 export const DAY_KEYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];

@@ -102,6 +102,17 @@ export function statusText(tx: Texts, service: Service, now: Date): string | nul
   }
 }
 
+/** A service with weekly days a reminder can be tied to. */
+export function remindable(service: Service): boolean {
+  return !service.always_open && service.status === 'active' && (service.schedules ?? []).some((r) => r.byday.length > 0);
+}
+
+export function serviceDays(tx: Texts, service: Service): string {
+  const days = new Set<Weekday>();
+  for (const r of service.schedules ?? []) for (const d of r.byday) days.add(d);
+  return dayRange(tx, [...days]);
+}
+
 function stripScheme(url: string): string {
   return url.replace(/^https?:\/\//, '').replace(/\/$/, '');
 }
@@ -137,13 +148,14 @@ export function serviceDetails(tx: Texts, service: Service, now: Date): string {
       ? service.access.map((a) => tx.access(a)).join(', ')
       : null;
   if (how) lines.push(tx.t('line_how', { text: how }));
+  if (remindable(service)) lines.push(tx.t('remind_hint'));
   return lines.join('\n');
 }
 
 export function categoryName(tx: Texts, catalogue: Catalogue, id: string): string {
-  const cat = catalogue.categories.find((c) => c.id === id);
-  const tr = (cat as { translations?: Record<string, Record<string, string>> } | undefined)?.translations;
-  return cat ? tx.field(tr, 'name', cat.name) : id;
+  const own = tx.pack.categories?.[id];
+  if (own) return own;
+  return catalogue.categories.find((c) => c.id === id)?.name ?? id;
 }
 
 export function serviceLabel(tx: Texts, service: Service): string {

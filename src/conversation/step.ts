@@ -6,8 +6,10 @@ import { categoriesFor, findService, offeredServices } from '../catalogue/offere
 import { paginate } from '../text/segments.ts';
 import { normalizeText, parseMenuNumber, tokenize } from '../text/normalize.ts';
 import { keywordQuality, pickMatch } from './matchers.ts';
+import { listReminders, remind, remindOff } from './reminder-actions.ts';
+import { TWILIO_OPT_IN, TWILIO_OPT_OUT } from './registry.ts';
 import { Texts, categoryName, serviceDetails, serviceLabel } from './render.ts';
-import type { Effect, Flow, Input, Session, StepContext, StepResult, TriggerDef } from './types.ts';
+import type { CompiledKeywords, Effect, Flow, Input, Session, StepContext, StepResult, TriggerDef } from './types.ts';
 
 const CITIES: CityId[] = ['southampton', 'portsmouth'];
 
@@ -23,6 +25,8 @@ export function newSession(flow: Flow): Session {
     pending: null,
     lastSeen: null,
     channel: null,
+    reminders: [],
+    optedOut: false,
   };
 }
 
@@ -39,10 +43,13 @@ export function reviveSession(flow: Flow, raw: unknown, ctx: StepContext): Sessi
   if ((s.state === 'services' && !s.category) || (s.state === 'service' && !s.service)) s.state = 'categories';
   if (s.state === 'categories' && !s.city) s.state = 'choose_city';
   if (!Array.isArray(s.pages)) s.pages = [];
+  if (!Array.isArray(s.reminders)) s.reminders = [];
+  s.optedOut = s.optedOut === true;
   return s;
 }
 
 interface Turn {
+  matchers: CompiledKeywords;
   flow: Flow;
   ctx: StepContext;
   s: Session;
@@ -138,9 +145,19 @@ function choose(turn: Turn, action: string, item: MenuItem): string {
   }
 }
 
-function runTrigger(turn: Turn, trigger: TriggerDef): string | null {
+function runTrigger(turn: Turn, trigger: TriggerDef, tokens: string[]): string | null {
   const { tx } = turn;
+  const has = (keyword: string) => keywordQuality(tokens, turn.matchers.keywords.get(keyword)) === 2;
   switch (trigger.action) {
+    case 'remind': {
+      if (has('off')) {
+        const n = tokens.find((t) => /^\d{1,2}$/.test(t));
+        return remindOff(turn, n === undefined ? null : Number(n));
+      }
+      return remind(turn, has('evening') ? 'evening' : 'morning');
+    }
+    case 'list_reminders':
+      return listReminders(turn);
     case 'more':
       return null; // handled by the caller: it must not reset the pages
     case 'goto':
@@ -177,18 +194,39 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   s.lastSeen = ctx.now.toISOString();
   s.channel = input.channel;
   const tx = new Texts(flow, s.lang);
-  const turn: Turn = { flow, ctx, s, tx, effects: [] };
   const matchers = flow.matchers[tx.lang] ?? flow.matchers[flow.defaultLang];
+  const turn: Turn = { matchers, flow, ctx, s, tx, effects: [] };
 
   const text = input.text.length > 2000 ? input.text.slice(0, 2000) : input.text;
   const norm = normalizeText(text);
   const tokens = tokenize(norm);
   const replies: string[] = [];
 
+  // Twilio's own opt-out words: Twilio blocks every message to the number
+  // after one, so we record it and send nothing (Twilio confirms it itself).
+  if (tokens.length === 1 && TWILIO_OPT_OUT.includes(tokens[0])) {
+    s.optedOut = true;
+    s.pages = [];
+    return { session: s, replies: [], effects: [{ type: 'opt_out' }] };
+  }
+  if (tokens.length === 1 && TWILIO_OPT_IN.includes(tokens[0]) && s.optedOut) {
+    s.optedOut = false;
+    return { session: s, replies: [tx.t('opted_in', { count: s.reminders.length })], effects: [{ type: 'opt_in' }] };
+  }
+
   const inDanger = keywordQuality(tokens, matchers.crisis) > 0;
   if (inDanger) replies.push(tx.t(flow.def.safety.template));
 
-  const trigger = pickMatch(flow.def.triggers, (t) => keywordQuality(tokens, matchers.keywords.get(t.keyword)));
+  const trigger = pickMatch(flow.def.triggers, (t) => {
+    // FORGET erases everything: only when it is (nearly) all the message says.
+    if (t.alone && tokens.length > 3) return 0;
+    return keywordQuality(tokens, matchers.keywords.get(t.keyword));
+  });
+  if (trigger?.action === 'forget') {
+    const fresh = newSession(flow);
+    fresh.lang = s.lang;
+    return { session: fresh, replies: [...replies, tx.t('forget_done')], effects: [{ type: 'forget' }] };
+  }
   const number = parseMenuNumber(norm);
   const isNew = !session;
 
@@ -202,7 +240,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     if (trigger?.action === 'open_category') s.pending = { category: trigger.category! };
     main = enter(turn, s.state);
   } else if (trigger) {
-    main = runTrigger(turn, trigger)!;
+    main = runTrigger(turn, trigger, tokens)!;
   } else if (number !== null) {
     main = answerNumber(turn, number);
   } else if (inDanger) {

@@ -19,6 +19,15 @@ export interface Session {
   /** ISO time of their last message: WhatsApp's 24-hour window, idle expiry. */
   lastSeen: string | null;
   channel: Channel | null;
+  /** Weekly reminders the person asked for; the store mirrors them as subscriptions. */
+  reminders: ReminderChoice[];
+  /** They texted one of Twilio's opt-out words: nothing is sent until START. */
+  optedOut: boolean;
+}
+
+export interface ReminderChoice {
+  service: string;
+  timing: 'morning' | 'evening';
 }
 
 export interface Input {
@@ -33,8 +42,16 @@ export interface StepContext {
   now: Date;
 }
 
-/** Work for the host to carry out after the turn is stored. */
-export type Effect = { type: 'none' };
+/**
+ * Work for the host to carry out, in the same transaction as the new session:
+ * the engine decides, the store does.
+ */
+export type Effect =
+  | { type: 'subscribe'; service: string; timing: 'morning' | 'evening' }
+  | { type: 'unsubscribe'; service: string | null /* null = all */ }
+  | { type: 'opt_out' }
+  | { type: 'opt_in' }
+  | { type: 'forget' };
 
 export interface StepResult {
   session: Session;
@@ -51,6 +68,8 @@ export interface TriggerDef {
   state?: string;
   template?: string;
   category?: string;
+  /** Only when the message is little more than the keyword (for FORGET). */
+  alone?: boolean;
 }
 
 export interface StateDef {
@@ -80,6 +99,8 @@ export interface LanguagePack {
   days_short: Record<string, string>;
   cities: Record<string, string>;
   access: Record<string, string>;
+  /** Category names for menus; the catalogue's English name where missing. */
+  categories?: Record<string, string>;
   templates: Record<string, string>;
 }
 

@@ -1,7 +1,57 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Store, TurnRecord } from './store.ts';
+import type { ClaimedRow, OutboxRow, Store, SubscriptionContact, TurnRecord } from './store.ts';
+import type { DueItem, SubscriptionRow, Timing } from '../reminders/due.ts';
+import type { Channel } from '../conversation/types.ts';
+import { AddressCipher } from './address-cipher.ts';
+
+interface OutboxDbRow {
+  id: number;
+  key: string;
+  subscription_id: number | null;
+  subject: string;
+  service_id: string;
+  timing: string;
+  occurrence_date: string;
+  kind: string;
+  send_at: number;
+  status: string;
+  attempts: number;
+  claimed_at: number | null;
+  body: string | null;
+  twilio_sid: string | null;
+  error_code: string | null;
+  delivery_status: string | null;
+}
+interface ClaimedDbRow extends OutboxDbRow {
+  address_enc: string | null;
+  channel: string;
+  lang: string;
+  last_inbound_at: number | null;
+  opted_out: number;
+}
+
+function toOutbox(r: OutboxDbRow): OutboxRow {
+  return {
+    id: r.id,
+    key: r.key,
+    subscriptionId: r.subscription_id,
+    subject: r.subject,
+    serviceId: r.service_id,
+    timing: r.timing as Timing,
+    occurrenceDate: r.occurrence_date,
+    kind: r.kind as OutboxRow['kind'],
+    sendAt: new Date(r.send_at),
+    status: r.status as OutboxRow['status'],
+    attempts: r.attempts,
+    claimedAt: r.claimed_at === null ? null : new Date(r.claimed_at),
+    body: r.body,
+    twilioSid: r.twilio_sid,
+    errorCode: r.error_code,
+    deliveryStatus: r.delivery_status,
+  };
+}
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE sessions (
@@ -17,6 +67,48 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX processed_subject ON processed(subject);
    CREATE INDEX processed_created ON processed(created_at);`,
+  // Reminders. A contact row exists only while the person has reminders or
+  // has opted out; the number in it is encrypted (AddressCipher).
+  `CREATE TABLE contacts (
+     subject TEXT PRIMARY KEY,
+     address_enc TEXT,
+     channel TEXT NOT NULL,
+     lang TEXT NOT NULL,
+     last_inbound_at INTEGER,
+     opted_out INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE subscriptions (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     subject TEXT NOT NULL REFERENCES contacts(subject) ON DELETE CASCADE,
+     service_id TEXT NOT NULL,
+     timing TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     UNIQUE (subject, service_id)
+   );
+   CREATE TABLE outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     key TEXT NOT NULL UNIQUE,
+     subscription_id INTEGER,
+     subject TEXT NOT NULL,
+     service_id TEXT NOT NULL,
+     timing TEXT NOT NULL,
+     occurrence_date TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     send_at INTEGER NOT NULL,
+     status TEXT NOT NULL DEFAULT 'pending',
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     claimed_at INTEGER,
+     claimed_by TEXT,
+     body TEXT,
+     twilio_sid TEXT,
+     error_code TEXT,
+     delivery_status TEXT,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX outbox_ready ON outbox(status, next_attempt_at);
+   CREATE INDEX outbox_subject ON outbox(subject);
+   CREATE INDEX outbox_sid ON outbox(twilio_sid);`,
 ];
 
 export class SchemaTooNewError extends Error {}
@@ -56,7 +148,11 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmts;
 
-  constructor(file: string) {
+  private readonly cipher: AddressCipher | null;
+
+  /** `secret` encrypts the numbers reminders need; without it reminders cannot be stored. */
+  constructor(file: string, secret: Buffer | null = null) {
+    this.cipher = secret ? new AddressCipher(secret) : null;
     this.db = openDatabase(file);
     const db = this.db;
     this.stmts = {
@@ -71,11 +167,30 @@ export class SqliteStore implements Store {
       ),
       deleteSession: db.prepare('DELETE FROM sessions WHERE subject = ?'),
       deleteProcessed: db.prepare('DELETE FROM processed WHERE subject = ?'),
+      deleteContact: db.prepare('DELETE FROM contacts WHERE subject = ?'),
+      deleteSubs: db.prepare('DELETE FROM subscriptions WHERE subject = ?'),
+      deleteSub: db.prepare('DELETE FROM subscriptions WHERE subject = ? AND service_id = ?'),
+      deleteOutbox: db.prepare('DELETE FROM outbox WHERE subject = ?'),
+      deletePendingOutbox: db.prepare(
+        "DELETE FROM outbox WHERE subject = ? AND status = 'pending' AND (? IS NULL OR service_id = ?)",
+      ),
+      getContact: db.prepare<[string], { subject: string; opted_out: number }>('SELECT subject, opted_out FROM contacts WHERE subject = ?'),
+      upsertContact: db.prepare(
+        `INSERT INTO contacts (subject, address_enc, channel, lang, last_inbound_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(subject) DO UPDATE SET address_enc = excluded.address_enc, channel = excluded.channel,
+           lang = excluded.lang, last_inbound_at = excluded.last_inbound_at`,
+      ),
+      setOptedOut: db.prepare('UPDATE contacts SET opted_out = ? WHERE subject = ?'),
+      upsertSub: db.prepare(
+        `INSERT INTO subscriptions (subject, service_id, timing, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(subject, service_id) DO UPDATE SET timing = excluded.timing`,
+      ),
+      countSubs: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM subscriptions WHERE subject = ?'),
     };
   }
 
-  static open(dataDir: string): SqliteStore {
-    return new SqliteStore(path.join(dataDir, 'waymark.db'));
+  static open(dataDir: string, secret: Buffer | null = null): SqliteStore {
+    return new SqliteStore(path.join(dataDir, 'waymark.db'), secret);
   }
 
   async getSession(subject: string): Promise<unknown | null> {
@@ -88,13 +203,56 @@ export class SqliteStore implements Store {
     return row ? (JSON.parse(row.replies) as string[]) : null;
   }
 
+  private readonly forgetTx = (subject: string): void => {
+    const st = this.stmts;
+    st.deleteOutbox.run(subject);
+    st.deleteSubs.run(subject);
+    st.deleteContact.run(subject);
+    st.deleteSession.run(subject);
+    st.deleteProcessed.run(subject);
+  };
+
   private readonly saveTx = (t: TurnRecord): boolean => {
+    const st = this.stmts;
     const at = t.at.getTime();
+    if (t.effects.some((e) => e.type === 'forget')) {
+      // Nothing about them stays, not even the id of the message that asked.
+      this.forgetTx(t.subject);
+      return true;
+    }
     if (t.messageId) {
-      const res = this.stmts.insertProcessed.run(t.messageId, t.subject, JSON.stringify(t.replies), at);
+      const res = st.insertProcessed.run(t.messageId, t.subject, JSON.stringify(t.replies), at);
       if (res.changes === 0) return false;
     }
-    this.stmts.upsertSession.run(t.subject, JSON.stringify(t.session), at);
+    st.upsertSession.run(t.subject, JSON.stringify(t.session), at);
+    const { address, channel, lang } = t.contact;
+    // Kept up to date for people with reminders: the number and channel they
+    // last used, their language, and the time (WhatsApp's 24-hour window).
+    if (t.effects.some((e) => e.type === 'subscribe') || st.getContact.get(t.subject)) {
+      if (!this.cipher) throw new Error('store opened without a secret: cannot keep numbers for reminders');
+      st.upsertContact.run(t.subject, this.cipher.encrypt(address), channel, lang, at);
+    }
+    for (const e of t.effects) {
+      switch (e.type) {
+        case 'subscribe':
+          st.upsertSub.run(t.subject, e.service, e.timing, at);
+          break;
+        case 'unsubscribe':
+          if (e.service === null) st.deleteSubs.run(t.subject);
+          else st.deleteSub.run(t.subject, e.service);
+          st.deletePendingOutbox.run(t.subject, e.service, e.service);
+          break;
+        case 'opt_out':
+          st.setOptedOut.run(1, t.subject);
+          break;
+        case 'opt_in':
+          st.setOptedOut.run(0, t.subject);
+          break;
+      }
+    }
+    // A contact with no reminders and no opt-out to remember is not kept.
+    const contact = st.getContact.get(t.subject);
+    if (contact && !contact.opted_out && st.countSubs.get(t.subject)!.n === 0) st.deleteContact.run(t.subject);
     return true;
   };
 
@@ -103,10 +261,145 @@ export class SqliteStore implements Store {
   }
 
   async forget(subject: string): Promise<void> {
+    this.db.transaction(this.forgetTx).immediate(subject);
+  }
+
+  async activeSubscriptions(): Promise<SubscriptionRow[]> {
+    const rows = this.db
+      .prepare<[], { id: number; service_id: string; timing: string; created_at: number }>(
+        `SELECT s.id, s.service_id, s.timing, s.created_at FROM subscriptions s
+         JOIN contacts c ON c.subject = s.subject WHERE c.opted_out = 0`,
+      )
+      .all();
+    return rows.map((r) => ({ id: r.id, serviceId: r.service_id, timing: r.timing as Timing, createdAt: new Date(r.created_at) }));
+  }
+
+  async enqueue(items: DueItem[], now: Date): Promise<number> {
+    const insert = this.db.prepare(
+      `INSERT INTO outbox (key, subscription_id, subject, service_id, timing, occurrence_date, kind, send_at, next_attempt_at, updated_at)
+       SELECT ?, s.id, s.subject, s.service_id, s.timing, ?, ?, ?, ?, ? FROM subscriptions s WHERE s.id = ?
+       ON CONFLICT(key) DO NOTHING`,
+    );
+    return this.db
+      .transaction((list: DueItem[]) => {
+        let added = 0;
+        const t = now.getTime();
+        for (const it of list) {
+          added += insert.run(it.key, it.occurrenceDate, it.kind, it.sendAt.getTime(), it.sendAt.getTime(), t, it.subscriptionId).changes;
+        }
+        return added;
+      })
+      .immediate(items);
+  }
+
+  private claimedRows(where: string, params: unknown[]): ClaimedRow[] {
+    const rows = this.db
+      .prepare<unknown[], ClaimedDbRow>(
+        `SELECT o.*, c.address_enc, c.channel, c.lang, c.last_inbound_at, c.opted_out
+         FROM outbox o JOIN contacts c ON c.subject = o.subject WHERE ${where} ORDER BY o.send_at, o.id`,
+      )
+      .all(...params);
+    return rows.map((r) => ({
+      ...toOutbox(r),
+      address: r.address_enc && this.cipher ? this.cipher.decrypt(r.address_enc) : '',
+      channel: r.channel as Channel,
+      lang: r.lang,
+      lastInboundAt: r.last_inbound_at === null ? null : new Date(r.last_inbound_at),
+      optedOut: r.opted_out === 1,
+    }));
+  }
+
+  async claim(limit: number, now: Date, worker: string): Promise<ClaimedRow[]> {
+    // One IMMEDIATE transaction takes the write lock first, so two dispatchers
+    // (the server's and a cron'd `npm run reminders send`) never take one row.
+    return this.db
+      .transaction(() => {
+        const t = now.getTime();
+        const ids = this.db
+          .prepare<[number, number], { id: number }>(
+            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY send_at, id LIMIT ?",
+          )
+          .all(t, limit)
+          .map((r) => r.id);
+        if (ids.length === 0) return [];
+        const marks = ids.map(() => '?').join(',');
+        this.db
+          .prepare(`UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1, updated_at = ? WHERE id IN (${marks})`)
+          .run(t, worker, t, ...ids);
+        return this.claimedRows(`o.id IN (${marks})`, ids);
+      })
+      .immediate();
+  }
+
+  async staleClaims(olderThan: Date): Promise<ClaimedRow[]> {
+    return this.claimedRows("o.status = 'sending' AND o.claimed_at < ?", [olderThan.getTime()]);
+  }
+
+  async prepare(id: number, body: string): Promise<void> {
+    this.db.prepare('UPDATE outbox SET body = ? WHERE id = ?').run(body, id);
+  }
+
+  async markSent(id: number, sid: string, now: Date): Promise<void> {
+    this.db.prepare("UPDATE outbox SET status = 'sent', twilio_sid = ?, error_code = NULL, updated_at = ? WHERE id = ?").run(sid, now.getTime(), id);
+  }
+
+  async markRetry(id: number, nextAttemptAt: Date, code: string | null, now: Date): Promise<void> {
+    this.db
+      .prepare("UPDATE outbox SET status = 'pending', next_attempt_at = ?, error_code = ?, claimed_at = NULL, claimed_by = NULL, updated_at = ? WHERE id = ?")
+      .run(nextAttemptAt.getTime(), code, now.getTime(), id);
+  }
+
+  async markFailed(id: number, code: string | null, now: Date): Promise<void> {
+    this.db.prepare("UPDATE outbox SET status = 'failed', error_code = ?, updated_at = ? WHERE id = ?").run(code, now.getTime(), id);
+  }
+
+  async markSkipped(id: number, reason: string, now: Date): Promise<void> {
+    this.db.prepare("UPDATE outbox SET status = 'skipped', error_code = ?, updated_at = ? WHERE id = ?").run(reason, now.getTime(), id);
+  }
+
+  async release(id: number): Promise<void> {
+    this.db.prepare("UPDATE outbox SET status = 'pending', claimed_at = NULL, claimed_by = NULL WHERE id = ? AND status = 'sending'").run(id);
+  }
+
+  async markOptedOut(subject: string): Promise<void> {
     this.db.transaction(() => {
-      this.stmts.deleteSession.run(subject);
-      this.stmts.deleteProcessed.run(subject);
+      this.stmts.setOptedOut.run(1, subject);
+      this.db.prepare("UPDATE outbox SET status = 'skipped', error_code = 'opted_out' WHERE subject = ? AND status = 'pending'").run(subject);
     }).immediate();
+  }
+
+  async dropSubscription(subscriptionId: number): Promise<void> {
+    this.db.prepare('DELETE FROM subscriptions WHERE id = ?').run(subscriptionId);
+  }
+
+  async recordDelivery(twilioSid: string, status: string, errorCode: string | null, now: Date): Promise<boolean> {
+    const res = this.db
+      .prepare('UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code), updated_at = ? WHERE twilio_sid = ?')
+      .run(status, errorCode, now.getTime(), twilioSid);
+    return res.changes > 0;
+  }
+
+  async subscriptionContacts(ids: number[]): Promise<Map<number, SubscriptionContact>> {
+    const out = new Map<number, SubscriptionContact>();
+    const q = this.db.prepare<[number], { address_enc: string | null; channel: string; lang: string; last_inbound_at: number | null; opted_out: number }>(
+      'SELECT c.* FROM subscriptions s JOIN contacts c ON c.subject = s.subject WHERE s.id = ?',
+    );
+    for (const id of ids) {
+      const r = q.get(id);
+      if (!r) continue;
+      out.set(id, {
+        address: r.address_enc && this.cipher ? this.cipher.decrypt(r.address_enc) : '',
+        channel: r.channel as Channel,
+        lang: r.lang,
+        lastInboundAt: r.last_inbound_at === null ? null : new Date(r.last_inbound_at),
+        optedOut: r.opted_out === 1,
+      });
+    }
+    return out;
+  }
+
+  async outboxRows(): Promise<OutboxRow[]> {
+    return this.db.prepare<[], OutboxDbRow>('SELECT * FROM outbox ORDER BY id').all().map(toOutbox);
   }
 
   async close(): Promise<void> {

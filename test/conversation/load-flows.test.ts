@@ -57,7 +57,7 @@ describe('loading flows/', () => {
     const pack = en();
     delete pack.keywords.food;
     expect(errorsOf(main(), [{ file: 'flows/lang/en.json', data: pack }])).toContain(
-      'flows/lang/en.json: keywords.food: missing or empty (used by flows/main.json triggers[1])',
+      'flows/lang/en.json: keywords.food: missing or empty (used by flows/main.json triggers[4])',
     );
   });
 });

@@ -1,0 +1,69 @@
+// REMIND, REMIND EVENING, REMINDERS, REMIND OFF [n]: the person's reminders
+// live in their session; the effects tell the store to mirror them.
+import { findService } from '../catalogue/offered.ts';
+import { EVENING as EVENING_TIME, MORNING as MORNING_TIME } from '../reminders/due.ts';
+import { remindable, serviceDays, serviceLabel } from './render.ts';
+import type { Effect, Session, StepContext } from './types.ts';
+import type { Texts } from './render.ts';
+
+export const MAX_REMINDERS = 5;
+
+interface Ctx {
+  s: Session;
+  tx: Texts;
+  ctx: StepContext;
+  effects: Effect[];
+}
+
+function label(c: Ctx, id: string): string {
+  const svc = findService(c.ctx.catalogue, id);
+  return svc ? serviceLabel(c.tx, svc) : id;
+}
+
+function whenText(tx: Texts, timing: 'morning' | 'evening'): string {
+  return timing === 'evening' ? tx.t('when_evening', { time: EVENING_TIME }) : tx.t('when_morning', { time: MORNING_TIME });
+}
+
+export function remind(c: Ctx, timing: 'morning' | 'evening'): string {
+  const { s, tx } = c;
+  const svc = s.state === 'service' && s.service ? findService(c.ctx.catalogue, s.service) : undefined;
+  if (!svc) return tx.t('remind_pick_first');
+  const name = serviceLabel(tx, svc);
+  if (!remindable(svc)) return tx.t('remind_no_schedule', { service: name });
+  const existing = s.reminders.find((r) => r.service === svc.id);
+  if (existing && existing.timing === timing) return tx.t('remind_already', { service: name });
+  if (!existing && s.reminders.length >= MAX_REMINDERS) return tx.t('remind_too_many', { max: MAX_REMINDERS });
+  s.reminders = existing
+    ? s.reminders.map((r) => (r.service === svc.id ? { ...r, timing } : r))
+    : [...s.reminders, { service: svc.id, timing }];
+  c.effects.push({ type: 'subscribe', service: svc.id, timing });
+  return tx.t('remind_ok', { service: name, days: serviceDays(tx, svc), when: whenText(tx, timing) });
+}
+
+export function listReminders(c: Ctx): string {
+  const { s, tx } = c;
+  if (s.reminders.length === 0) return tx.t('reminders_none');
+  const list = s.reminders
+    .map((r, i) => {
+      const svc = findService(c.ctx.catalogue, r.service);
+      const days = svc ? serviceDays(tx, svc) : '';
+      return tx.t('reminders_item', { n: i + 1, service: label(c, r.service), days: `${days} ${whenText(tx, r.timing)}`.trim() });
+    })
+    .join('\n');
+  return tx.t('reminders_list', { list });
+}
+
+export function remindOff(c: Ctx, n: number | null): string {
+  const { s, tx } = c;
+  if (s.reminders.length === 0) return tx.t('reminders_none');
+  if (n === null) {
+    s.reminders = [];
+    c.effects.push({ type: 'unsubscribe', service: null });
+    return tx.t('remind_off_all');
+  }
+  if (n < 1 || n > s.reminders.length) return tx.t('remind_off_bad', { max: s.reminders.length });
+  const gone = s.reminders[n - 1];
+  s.reminders = s.reminders.filter((_, i) => i !== n - 1);
+  c.effects.push({ type: 'unsubscribe', service: gone.service });
+  return tx.t('remind_off_one', { service: label(c, gone.service) });
+}
