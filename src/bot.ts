@@ -3,7 +3,7 @@
 // with the replies it had before.
 import type { Logger } from 'pino';
 import type { Catalogue } from './catalogue/types.ts';
-import { reviveSession, step } from './conversation/step.ts';
+import { newSession, reviveSession, step } from './conversation/step.ts';
 import type { Flow } from './conversation/types.ts';
 import type { InboundMessage } from './channels/twilio/inbound.ts';
 import type { Store } from './store/store.ts';
@@ -65,6 +65,29 @@ export class Bot {
         'message handled',
       );
       return { replies: result.replies, duplicate: false };
+    });
+  }
+
+  /** Set a person's language (the simulator's --lang), as choosing it from LANG would. */
+  async setLanguage(address: string, lang: string, now: Date): Promise<void> {
+    const { flow, catalogue, store, subjects } = this.deps;
+    if (!flow.languages[lang]) {
+      throw new Error(`unknown language "${lang}" (known: ${Object.keys(flow.languages).join(', ')})`);
+    }
+    const subject = subjects.subject(address);
+    await this.lock.run(subject, async () => {
+      const raw = await store.getSession(subject);
+      const session = reviveSession(flow, raw ?? newSession(flow), { catalogue, now });
+      session.lang = lang;
+      await store.saveTurn({
+        subject,
+        messageId: null,
+        session,
+        replies: [],
+        at: now,
+        effects: [],
+        contact: { address, channel: address.startsWith('whatsapp:') ? 'whatsapp' : 'sms', lang },
+      });
     });
   }
 

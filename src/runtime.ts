@@ -45,6 +45,11 @@ export function checkFlowCategories(flow: Flow, catalogue: Catalogue): void {
       ? [`flows/main.json: triggers[${i}].category: unknown category "${t.category}" (data/services.json has: ${[...known].join(', ')})`]
       : [],
   );
+  catalogue.services.forEach((svc, i) => {
+    for (const code of Object.keys(svc.translations ?? {})) {
+      if (!flow.languages[code]) errors.push(`data/services.json: services[${i}].translations.${code}: unknown language (flows/lang has: ${Object.keys(flow.languages).join(', ')}) [service "${svc.id}"]`);
+    }
+  });
   if (errors.length) throw new FlowError(errors);
 }
 

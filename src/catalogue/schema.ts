@@ -144,6 +144,17 @@ const ServiceSchema = z.strictObject({
     schedules: unknownNote,
     status: unknownNote,
   }),
+  translations: z
+    .record(
+      z.string().regex(/^[a-z]{2,3}$/, { error: 'expected a language code such as "fa"' }),
+      z.strictObject({
+        name: nonEmpty().optional(),
+        description: nonEmpty().optional(),
+        eligibility: nonEmpty().optional(),
+        access_note: nonEmpty().optional(),
+      }),
+    )
+    .optional(),
   provenance: z.strictObject({
     description: ProvenanceSchema.optional(),
     eligibility: ProvenanceSchema.optional(),

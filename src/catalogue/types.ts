@@ -106,6 +106,11 @@ export interface Service {
   always_open: boolean;
   schedules: RegularSchedule[] | null;
   holiday_schedules: HolidaySchedule[];
+  /**
+   * The service's own words in other languages, field by field; a field not
+   * given here is shown in English. Keys are flows/lang codes ("fa").
+   */
+  translations?: Record<string, Partial<Record<'name' | 'description' | 'eligibility' | 'access_note', string>>>;
   /** For every null fact above: why it is unknown. */
   unknown: Partial<Record<FactField, string>>;
   /** For every known fact above: where it came from and when it was checked. */

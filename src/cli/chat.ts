@@ -1,6 +1,6 @@
 // npm run chat: talk to the bot in a terminal, through the same engine,
 // catalogue, flows and store as the webhook, without Twilio.
-//   npm run chat -- --from +447700900123 --channel sms --now 2026-12-04T10:30 --fresh
+//   npm run chat -- --from +447700900123 --channel sms --now 2026-12-04T10:30 --fresh --lang fa
 import readline from 'node:readline';
 import { Bot } from '../bot.ts';
 import { loadConfig } from '../config.ts';
@@ -10,7 +10,7 @@ import { parseArgs } from './args.ts';
 import { segmentInfo } from '../text/segments.ts';
 
 async function main(): Promise<void> {
-  const { opts } = parseArgs(process.argv.slice(2), ['fresh', 'segments'], ['from', 'channel', 'now']);
+  const { opts } = parseArgs(process.argv.slice(2), ['fresh', 'segments'], ['from', 'channel', 'now', 'lang']);
   const from = String(opts.from ?? '+447700900123');
   const channel = String(opts.channel ?? 'sms');
   if (channel !== 'sms' && channel !== 'whatsapp') throw new Error(`--channel must be sms or whatsapp, got "${channel}"`);
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const bot = new Bot(rt);
   const address = channel === 'whatsapp' ? `whatsapp:${from.replace(/^whatsapp:/, '')}` : from;
   if (opts.fresh) await bot.forget(address);
+  if (typeof opts.lang === 'string') await bot.setLanguage(address, opts.lang, fixedNow ?? new Date());
 
   const interactive = process.stdin.isTTY;
   const rl = readline.createInterface({ input: process.stdin, terminal: false });

@@ -46,6 +46,16 @@ function main(): number {
     console.log(`note: no ${gap.category} service is listed for ${gap.city}: people there are told so`);
   }
   console.log(`ok: ${path.relative(root, flowsDir)}/ (${Object.keys(flow!.def.states).length} states, ${Object.keys(flow!.languages).length} languages)`);
+  console.log('');
+  console.log('Languages (get the unreviewed ones checked by a native speaker, then set "reviewed": true):');
+  const rows = Object.values(flow!.languages).map((p) => [
+    p.language.code,
+    p.language.english_name ?? p.language.name,
+    p.language.reviewed ? 'reviewed' : 'NOT REVIEWED',
+    p.language.translation,
+  ]);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(`  ${r.slice(0, 3).map((c, i) => c.padEnd(widths[i])).join('  ')}  ${r[3]}`);
   return 0;
 }
 

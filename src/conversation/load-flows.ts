@@ -211,11 +211,17 @@ function checkLanguage(
   return errors.length > before ? null : (pack as unknown as LanguagePack);
 }
 
-function compileKeywords(pack: LanguagePack): CompiledKeywords {
+function compileKeywords(pack: LanguagePack, english: LanguagePack): CompiledKeywords {
   const toTokens = (p: string) => tokenize(normalizeText(p));
+  const englishWords = new Set(Object.values(english.keywords).flat().map((w) => toTokens(w).join(' ')));
   const keywords = new Map<string, string[][]>();
-  for (const [id, words] of Object.entries(pack.keywords)) keywords.set(id, words.map(toTokens).filter((t) => t.length));
-  return { keywords, crisis: pack.crisis_phrases.map(toTokens).filter((t) => t.length) };
+  const own = new Map<string, string[][]>();
+  for (const [id, words] of Object.entries(pack.keywords)) {
+    const phrases = words.map(toTokens).filter((t) => t.length);
+    keywords.set(id, phrases);
+    own.set(id, pack.language.code === english.language.code ? [] : phrases.filter((p) => !englishWords.has(p.join(' '))));
+  }
+  return { keywords, own, crisis: pack.crisis_phrases.map(toTokens).filter((t) => t.length) };
 }
 
 /** Build a runnable flow from already-parsed data (used by tests and loadFlows). */
@@ -243,7 +249,7 @@ export function compileFlow(
   }
   if (errors.length) throw new FlowError(errors);
   const matchers: Record<string, CompiledKeywords> = {};
-  for (const [code, pack] of Object.entries(languages)) matchers[code] = compileKeywords(pack);
+  for (const [code, pack] of Object.entries(languages)) matchers[code] = compileKeywords(pack, languages.en);
   return { def, languages, defaultLang: 'en', matchers };
 }
 

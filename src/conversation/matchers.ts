@@ -4,19 +4,27 @@ import { editDistance } from '../text/normalize.ts';
 
 export type Quality = 0 | 1 | 2; // none, one typo, exact
 
-function wordQuality(typed: string, want: string): Quality {
+// Scripts written without spaces between words: a keyword is found inside
+// the run of characters ("我想自杀" holds "自杀"), never fuzzily.
+const NO_SPACES = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+/** Shortest word length at which one wrong letter is forgiven. */
+export const FUZZY_MIN = 4;
+
+function wordQuality(typed: string, want: string, fuzzyMin: number): Quality {
   if (typed === want) return 2;
-  if (typed.length >= 4 && want.length >= 4 && editDistance(typed, want, 1) <= 1) return 1;
+  if (NO_SPACES.test(want)) return typed.includes(want) ? 2 : 0;
+  if (typed.length >= fuzzyMin && want.length >= fuzzyMin && editDistance(typed, want, 1) <= 1) return 1;
   return 0;
 }
 
 /** How well a phrase (a list of tokens) occurs in the message tokens. */
-export function phraseQuality(tokens: string[], phrase: string[]): Quality {
+export function phraseQuality(tokens: string[], phrase: string[], fuzzyMin = FUZZY_MIN): Quality {
   let best: Quality = 0;
   for (let i = 0; i + phrase.length <= tokens.length; i++) {
     let q: Quality = 2;
     for (let j = 0; j < phrase.length && q > 0; j++) {
-      const w = wordQuality(tokens[i + j], phrase[j]);
+      const w = wordQuality(tokens[i + j], phrase[j], fuzzyMin);
       if (w < q) q = w;
     }
     if (q > best) best = q;
@@ -31,10 +39,10 @@ export function phraseQuality(tokens: string[], phrase: string[]): Quality {
   return best;
 }
 
-export function keywordQuality(tokens: string[], phrases: string[][] | undefined): Quality {
+export function keywordQuality(tokens: string[], phrases: string[][] | undefined, fuzzyMin = FUZZY_MIN): Quality {
   let best: Quality = 0;
   for (const p of phrases ?? []) {
-    const q = phraseQuality(tokens, p);
+    const q = phraseQuality(tokens, p, fuzzyMin);
     if (q > best) best = q;
     if (best === 2) break;
   }

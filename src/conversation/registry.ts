@@ -27,6 +27,7 @@ export const MENUS: Record<string, string> = {
   cities: 'set_city',
   categories: 'open_category',
   services: 'open_service',
+  languages: 'set_lang',
 };
 
 /** Templates the engine itself renders, beyond those the flow names. */
@@ -82,6 +83,8 @@ export const ENGINE_TEMPLATES = [
   'times_unconfirmed',
   'opted_in',
   'forget_done',
+  'lang_menu',
+  'lang_set',
   'slow_down',
 ] as const;
 

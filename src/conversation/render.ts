@@ -38,7 +38,7 @@ export class Texts {
   }
 
   /** A catalogue text in this language where staff gave one, else English. */
-  field(translations: Record<string, Record<string, string>> | undefined, field: string, english: string): string {
+  field(translations: Service['translations'], field: 'name' | 'description' | 'eligibility' | 'access_note', english: string): string {
     return translations?.[this.lang]?.[field] ?? english;
   }
 }
@@ -118,7 +118,7 @@ function stripScheme(url: string): string {
 }
 
 export function serviceDetails(tx: Texts, service: Service, now: Date): string {
-  const tr = (service as { translations?: Record<string, Record<string, string>> }).translations;
+  const tr = service.translations;
   const lines: string[] = [tx.field(tr, 'name', service.name), tx.field(tr, 'description', service.description)];
   lines.push(
     tx.t('line_for', {
@@ -159,6 +159,6 @@ export function categoryName(tx: Texts, catalogue: Catalogue, id: string): strin
 }
 
 export function serviceLabel(tx: Texts, service: Service): string {
-  const tr = (service as { translations?: Record<string, Record<string, string>> }).translations;
+  const tr = service.translations;
   return tx.field(tr, 'name', service.name);
 }

@@ -7,6 +7,7 @@ import { paginate } from '../text/segments.ts';
 import { normalizeText, parseMenuNumber, tokenize } from '../text/normalize.ts';
 import { keywordQuality, pickMatch } from './matchers.ts';
 import { listReminders, remind, remindOff } from './reminder-actions.ts';
+import { detectLanguage, isRtl, isolateLtr } from './language.ts';
 import { TWILIO_OPT_IN, TWILIO_OPT_OUT } from './registry.ts';
 import { Texts, categoryName, serviceDetails, serviceLabel } from './render.ts';
 import type { CompiledKeywords, Effect, Flow, Input, Session, StepContext, StepResult, TriggerDef } from './types.ts';
@@ -27,6 +28,7 @@ export function newSession(flow: Flow): Session {
     channel: null,
     reminders: [],
     optedOut: false,
+    langOffer: null,
   };
 }
 
@@ -44,6 +46,7 @@ export function reviveSession(flow: Flow, raw: unknown, ctx: StepContext): Sessi
   if (s.state === 'categories' && !s.city) s.state = 'choose_city';
   if (!Array.isArray(s.pages)) s.pages = [];
   if (!Array.isArray(s.reminders)) s.reminders = [];
+  if (!Array.isArray(s.langOffer)) s.langOffer = null;
   s.optedOut = s.optedOut === true;
   return s;
 }
@@ -57,6 +60,13 @@ interface Turn {
   effects: Effect[];
 }
 
+/** Switch the turn to another language: texts and keywords. */
+function useLanguage(turn: Turn, code: string): void {
+  turn.s.lang = code;
+  turn.tx = new Texts(turn.flow, code);
+  turn.matchers = turn.flow.matchers[code] ?? turn.flow.matchers[turn.flow.defaultLang];
+}
+
 type MenuItem = { id: string; label: string };
 
 function menuItems(turn: Turn, menu: string): MenuItem[] {
@@ -66,6 +76,12 @@ function menuItems(turn: Turn, menu: string): MenuItem[] {
       return CITIES.map((c) => ({ id: c, label: tx.city(c) }));
     case 'categories':
       return s.city ? categoriesFor(ctx.catalogue, s.city).map((c) => ({ id: c.id, label: categoryName(tx, ctx.catalogue, c.id) })) : [];
+    case 'languages': {
+      // Offered after a guess: the likely ones and English (LANG lists them all).
+      const all = Object.keys(turn.flow.languages);
+      const codes = s.langOffer?.length ? [...s.langOffer, turn.flow.defaultLang].filter((c, i, a) => turn.flow.languages[c] && a.indexOf(c) === i) : all;
+      return codes.map((c) => ({ id: c, label: turn.flow.languages[c].language.name }));
+    }
     case 'services':
       return s.city && s.category
         ? offeredServices(ctx.catalogue, s.city, s.category).map((x) => ({ id: x.id, label: serviceLabel(tx, x) }))
@@ -87,6 +103,11 @@ function prompt(turn: Turn): string {
     city: s.city ? tx.city(s.city) : '',
     category: s.category ? categoryName(tx, ctx.catalogue, s.category) : '',
   };
+  if (def.menu === 'languages' && s.langOffer?.length) {
+    // Asked in the language we think they write, not in English.
+    const likely = new Texts(flow, s.langOffer[0]);
+    return likely.t(def.prompt ?? '', { menu: renderMenu(turn, menuItems(turn, def.menu)) });
+  }
   if (def.menu) {
     const items = menuItems(turn, def.menu);
     if (items.length === 0 && def.menu === 'services') return tx.t('no_services', vars);
@@ -140,6 +161,18 @@ function choose(turn: Turn, action: string, item: MenuItem): string {
     case 'open_service':
       s.service = item.id;
       return enter(turn, 'service');
+    case 'set_lang': {
+      useLanguage(turn, item.id);
+      s.langOffer = null;
+      const said = turn.tx.t('lang_set');
+      const pending = s.pending;
+      if (pending && s.city) {
+        s.pending = null;
+        return `${said}\n${openCategory(turn, pending.category)}`;
+      }
+      if (!s.city) return `${said}\n${enter(turn, turn.flow.def.start)}`;
+      return `${said}\n${enter(turn, 'categories')}`;
+    }
     default:
       throw new Error(`unregistered choose action ${action}`);
   }
@@ -198,6 +231,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   const turn: Turn = { matchers, flow, ctx, s, tx, effects: [] };
 
   const text = input.text.length > 2000 ? input.text.slice(0, 2000) : input.text;
+  const isNew = !session;
   const norm = normalizeText(text);
   const tokens = tokenize(norm);
   const replies: string[] = [];
@@ -211,30 +245,49 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   }
   if (tokens.length === 1 && TWILIO_OPT_IN.includes(tokens[0]) && s.optedOut) {
     s.optedOut = false;
-    return { session: s, replies: [tx.t('opted_in', { count: s.reminders.length })], effects: [{ type: 'opt_in' }] };
+    return { session: s, replies: [finalText(turn, tx.t('opted_in', { count: s.reminders.length }))], effects: [{ type: 'opt_in' }] };
   }
 
-  const inDanger = keywordQuality(tokens, matchers.crisis) > 0;
+  // Typos are forgiven in danger words only from 6 letters: shorter ones sit
+  // one letter away from everyday words (Turkish "acil"/"acik").
+  // Danger words of every language count, whatever language we think they use.
+  const inDanger =
+    keywordQuality(tokens, matchers.crisis, 6) > 0 ||
+    Object.values(flow.matchers).some((m) => m !== matchers && keywordQuality(tokens, m.crisis, 6) > 0);
   if (inDanger) replies.push(tx.t(flow.def.safety.template));
 
-  const trigger = pickMatch(flow.def.triggers, (t) => {
-    // FORGET erases everything: only when it is (nearly) all the message says.
-    if (t.alone && tokens.length > 3) return 0;
-    return keywordQuality(tokens, matchers.keywords.get(t.keyword));
-  });
+  const findTrigger = () =>
+    pickMatch(flow.def.triggers, (t) => {
+      // FORGET erases everything: only when it is (nearly) all the message says.
+      if (t.alone && tokens.length > 3) return 0;
+      return keywordQuality(tokens, turn.matchers.keywords.get(t.keyword));
+    });
+  let trigger = findTrigger();
+  const number = parseMenuNumber(norm);
+
+  // Not understood in their language: is it written in another one?
+  if (!trigger && number === null && s.state !== 'choose_lang') {
+    const found = detectLanguage(flow, tokens, text, s.lang);
+    if (found && 'pick' in found) {
+      useLanguage(turn, found.pick);
+      trigger = found.trigger ?? findTrigger();
+      if (inDanger) replies[0] = turn.tx.t(flow.def.safety.template);
+    } else if (found && 'offer' in found) {
+      s.langOffer = found.offer;
+      if (found.trigger?.action === 'open_category') s.pending = { category: found.trigger.category! };
+      return finish(turn, replies, enter(turn, 'choose_lang'));
+    }
+  }
   if (trigger?.action === 'forget') {
     const fresh = newSession(flow);
-    fresh.lang = s.lang;
-    return { session: fresh, replies: [...replies, tx.t('forget_done')], effects: [{ type: 'forget' }] };
+    return { session: fresh, replies: [...replies, turn.tx.t('forget_done')].map((r) => finalText(turn, r)), effects: [{ type: 'forget' }] };
   }
-  const number = parseMenuNumber(norm);
-  const isNew = !session;
 
   let main: string;
   if (trigger?.action === 'more') {
     // Pages were cut with their "Reply MORE" line already on all but the last.
     const page = s.pages.shift();
-    return { session: s, replies: [...replies, page ?? tx.t('no_more')], effects: [] };
+    return { session: s, replies: [...replies.map((r) => finalText(turn, r)), page ?? finalText(turn, turn.tx.t('no_more'))], effects: [] };
   } else if (isNew && flow.def.states[s.state].next) {
     // First message: welcome and city first; remember what they asked for.
     if (trigger?.action === 'open_category') s.pending = { category: trigger.category! };
@@ -246,15 +299,22 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   } else if (inDanger) {
     main = prompt(turn);
   } else if (input.mediaOnly && !tokens.length) {
-    main = tx.t('media_only');
+    main = turn.tx.t('media_only');
   } else if (!tokens.length) {
-    main = tx.t('empty');
+    main = turn.tx.t('empty');
   } else {
-    main = tx.t(flow.def.fallback);
+    main = turn.tx.t(flow.def.fallback);
   }
+  return finish(turn, replies, main);
+}
 
-  const pages = paginate(main, { moreLine: tx.t('more_line') });
-  s.pages = pages.slice(1);
-  replies.push(pages[0]);
-  return { session: s, replies, effects: turn.effects };
+/** Right-to-left languages get their numbers isolated; the segment count includes the marks. */
+function finalText(turn: Turn, text: string): string {
+  return isRtl(turn.tx.lang) ? isolateLtr(text) : text;
+}
+
+function finish(turn: Turn, replies: string[], main: string): StepResult {
+  const pages = paginate(finalText(turn, main), { moreLine: finalText(turn, turn.tx.t('more_line')) });
+  turn.s.pages = pages.slice(1);
+  return { session: turn.s, replies: [...replies.map((r) => finalText(turn, r)), pages[0]], effects: turn.effects };
 }

@@ -21,6 +21,8 @@ export interface Session {
   channel: Channel | null;
   /** Weekly reminders the person asked for; the store mirrors them as subscriptions. */
   reminders: ReminderChoice[];
+  /** Languages offered when we could not tell which one they write: listed first. */
+  langOffer: string[] | null;
   /** They texted one of Twilio's opt-out words: nothing is sent until START. */
   optedOut: boolean;
 }
@@ -92,7 +94,7 @@ export interface FlowDef {
 }
 
 export interface LanguagePack {
-  language: { code: string; name: string; translation: string; reviewed: boolean };
+  language: { code: string; name: string; english_name?: string; translation: string; reviewed: boolean; rtl?: boolean };
   keywords: Record<string, string[]>;
   crisis_phrases: string[];
   days: Record<string, string>;
@@ -116,5 +118,7 @@ export interface Flow {
 export interface CompiledKeywords {
   /** keyword id → list of phrases, each a list of normalised tokens. */
   keywords: Map<string, string[][]>;
+  /** The same, without the English words every language also accepts: what tells this language apart. */
+  own: Map<string, string[][]>;
   crisis: string[][];
 }
