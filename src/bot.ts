@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { Catalogue } from './catalogue/types.ts';
 import { newSession, reviveSession, step } from './conversation/step.ts';
+import { Texts } from './conversation/render.ts';
 import type { Flow } from './conversation/types.ts';
 import type { InboundMessage } from './channels/twilio/inbound.ts';
 import type { Store } from './store/store.ts';
@@ -25,6 +26,8 @@ export interface Handled {
 
 export class Bot {
   private readonly lock = new KeyedLock();
+  /** Last language seen per sender tag, for replies that skip the store (flood control). Bounded. */
+  private readonly langs = new Map<string, string>();
   constructor(readonly deps: BotDeps) {}
 
   async handle(msg: InboundMessage, now: Date): Promise<Handled> {
@@ -60,12 +63,23 @@ export class Bot {
         // Another instance handled the same MessageSid first: answer as it did.
         return { replies: (await store.getProcessed(msg.messageId!)) ?? result.replies, duplicate: true };
       }
+      const tag = subjects.logTag(msg.address);
+      if (result.session.lang !== flow.defaultLang) {
+        if (this.langs.size > 50_000) this.langs.clear();
+        this.langs.set(tag, result.session.lang);
+      }
       logger.info(
-        { sid: msg.messageId, who: subjects.logTag(msg.address), state: result.session.state, replies: result.replies.length },
+        { sid: msg.messageId, who: tag, state: result.session.state, replies: result.replies.length },
         'message handled',
       );
       return { replies: result.replies, duplicate: false };
     });
+  }
+
+  /** The "slow down" reply, in the person's language when we know it (from memory only). */
+  slowDown(address: string): string {
+    const lang = this.langs.get(this.deps.subjects.logTag(address)) ?? this.deps.flow.defaultLang;
+    return new Texts(this.deps.flow, lang).t('slow_down');
   }
 
   /** Set a person's language (the simulator's --lang), as choosing it from LANG would. */

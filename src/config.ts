@@ -28,6 +28,10 @@ export interface Config {
   reminderMps: number;
   /** Whether reminders really go (credentials set) or are only logged. */
   remindersLive: boolean;
+  /** Per-sender flood control. */
+  flood: { perMinute: number; blockMs: number };
+  /** Idle sessions are deleted after this long. */
+  sessionTtlDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +98,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (remindersLive && !messagingServiceSid && !smsFrom) errors.push('TWILIO_SMS_FROM: set it or TWILIO_MESSAGING_SERVICE_SID, to send reminders by SMS');
   if (nodeEnv === 'production' && twilioAuthToken && !accountSid) errors.push('TWILIO_ACCOUNT_SID: required when NODE_ENV=production (reminders are sent with it)');
 
+  const int = (name: string, fallback: string, min: number, max: number): number => {
+    const text = env[name] ?? fallback;
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) errors.push(`${name}: expected a whole number from ${min} to ${max}, got "${text}"`);
+    return n;
+  };
+  const floodPerMinute = int('FLOOD_MAX_PER_MINUTE', '30', 1, 10_000);
+  const floodBlockMinutes = int('FLOOD_BLOCK_MINUTES', '10', 0, 1440);
+  const sessionTtlDays = int('SESSION_TTL_DAYS', '30', 1, 3650);
+
   if (errors.length) throw new ConfigError(`configuration error:\n  ${errors.join('\n  ')}`);
 
   const root = process.cwd();
@@ -112,5 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     twilio: Object.freeze({ accountSid, messagingServiceSid, smsFrom, whatsappFrom, whatsappReminderContentSid: contentSid, apiBaseUrl }),
     reminderMps,
     remindersLive,
+    flood: Object.freeze({ perMinute: floodPerMinute, blockMs: floodBlockMinutes * 60_000 }),
+    sessionTtlDays,
   });
 }

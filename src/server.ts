@@ -4,6 +4,7 @@ import { Bot } from './bot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openRuntime } from './runtime.ts';
 import { makeDispatcher } from './reminders/setup.ts';
+import { purgeExpired } from './store/retention.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -31,14 +32,23 @@ async function main(): Promise<void> {
     twilioAuthToken: config.twilioAuthToken,
     publicBaseUrl: config.publicBaseUrl,
     accountSid: config.twilio.accountSid,
+    flood: config.flood,
   });
 
   // Reminders: the dispatcher runs in-process once a minute.
   const dispatcher = makeDispatcher(rt);
   const tick = () =>
     dispatcher.tick(new Date()).catch((err) => logger.error({ err: { message: (err as Error).message } }, 'reminder run failed'));
+  // Retention, hourly: idle sessions, old message ids, finished reminder rows.
+  const purge = () =>
+    purgeExpired(store, new Date(), config.sessionTtlDays)
+      .then((n) => logger.info(n, 'expired data deleted'))
+      .catch((err) => logger.error({ err: { message: (err as Error).message } }, 'purge failed'));
   const timer = setInterval(tick, 60_000);
   timer.unref();
+  const purgeTimer = setInterval(purge, 3600_000);
+  purgeTimer.unref();
+  void purge();
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -52,6 +62,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       clearInterval(timer);
+      clearInterval(purgeTimer);
       await app.close(); // stops accepting, waits for requests in flight
       await dispatcher.idle(); // lets a reminder run in progress record what it sent
       await store.close();

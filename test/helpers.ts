@@ -37,6 +37,8 @@ export interface TestAppOptions {
   logLines?: string[];
   store?: SqliteStore;
   catalogue?: Catalogue;
+  accountSid?: string | null;
+  flood?: { perMinute: number; blockMs: number };
 }
 
 export async function makeApp(o: TestAppOptions = {}) {
@@ -55,6 +57,8 @@ export async function makeApp(o: TestAppOptions = {}) {
     twilioAuthToken: o.token === undefined ? TOKEN : o.token,
     publicBaseUrl: BASE,
     clock: o.now ?? (() => new Date('2026-12-04T10:30:00Z')),
+    accountSid: o.accountSid ?? null,
+    flood: o.flood,
   });
   return { app, store, bot, dataDir };
 }

@@ -231,7 +231,8 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   const turn: Turn = { matchers, flow, ctx, s, tx, effects: [] };
 
   const text = input.text.length > 2000 ? input.text.slice(0, 2000) : input.text;
-  const isNew = !session;
+  // New, or still in a pass-through state (their first message was STOP).
+  const isNew = !session || flow.def.states[s.state].next !== undefined;
   const norm = normalizeText(text);
   const tokens = tokenize(norm);
   const replies: string[] = [];

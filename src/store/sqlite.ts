@@ -109,6 +109,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX outbox_ready ON outbox(status, next_attempt_at);
    CREATE INDEX outbox_subject ON outbox(subject);
    CREATE INDEX outbox_sid ON outbox(twilio_sid);`,
+  `CREATE INDEX sessions_updated ON sessions(updated_at);
+   CREATE INDEX outbox_updated ON outbox(updated_at);`,
 ];
 
 export class SchemaTooNewError extends Error {}
@@ -396,6 +398,20 @@ export class SqliteStore implements Store {
       });
     }
     return out;
+  }
+
+  async purge(cut: { sessionsBefore: Date; processedBefore: Date; outboxBefore: Date }) {
+    return this.db
+      .transaction(() => ({
+        sessions: this.db
+          .prepare('DELETE FROM sessions WHERE updated_at < ? AND subject NOT IN (SELECT subject FROM subscriptions)')
+          .run(cut.sessionsBefore.getTime()).changes,
+        processed: this.db.prepare('DELETE FROM processed WHERE created_at < ?').run(cut.processedBefore.getTime()).changes,
+        outbox: this.db
+          .prepare("DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped') AND updated_at < ?")
+          .run(cut.outboxBefore.getTime()).changes,
+      }))
+      .immediate();
   }
 
   async outboxRows(): Promise<OutboxRow[]> {

@@ -88,6 +88,12 @@ export interface Store {
   /** A status callback. False if no outbox row has that sid. */
   recordDelivery(twilioSid: string, status: string, errorCode: string | null, now: Date): Promise<boolean>;
   outboxRows(): Promise<OutboxRow[]>;
+  /**
+   * Retention: sessions idle since before `sessionsBefore` (unless the person
+   * has reminders), processed-message ids older than `processedBefore`, and
+   * finished outbox rows older than `outboxBefore`. Returns what was deleted.
+   */
+  purge(cut: { sessionsBefore: Date; processedBefore: Date; outboxBefore: Date }): Promise<{ sessions: number; processed: number; outbox: number }>;
   /** Who each subscription would go to (for `npm run reminders due`). */
   subscriptionContacts(ids: number[]): Promise<Map<number, SubscriptionContact>>;
 

@@ -82,6 +82,12 @@ describe('step()', () => {
     expect(after.replies[0][0]).toMatch(/^Community food project number 30/);
   });
 
+  it('welcomes someone whose first message was STOP once they text again (regression: an empty reply)', () => {
+    const { replies } = talk(['STOP', '0']);
+    expect(replies[0]).toEqual([]);
+    expect(replies[1][0]).toContain('Welcome to Waymark');
+  });
+
   it('mends a stored session that no longer fits the flow or the catalogue', () => {
     const s = reviveSession(flow, { ...newSession(flow), state: 'gone', city: 'southampton', service: 'no-such' }, { catalogue, now: NOW });
     expect(s.state).toBe('categories');
