@@ -42,38 +42,49 @@ export class Bot {
         }
       }
       const ctx = { catalogue, now };
-      const raw = await store.getSession(subject);
-      const session = raw ? reviveSession(flow, raw, ctx) : null;
-      const result = step(
-        flow,
-        session,
-        { text: msg.text, channel: msg.channel, mediaOnly: msg.mediaCount > 0 && !msg.text.trim() },
-        ctx,
-      );
-      const saved = await store.saveTurn({
-        subject,
-        messageId: msg.messageId,
-        session: result.session,
-        replies: result.replies,
-        at: now,
-        effects: result.effects,
-        contact: { address: msg.address, channel: msg.channel, lang: result.session.lang },
-      });
-      if (!saved) {
-        // Another instance handled the same MessageSid first: answer as it did.
-        return { replies: (await store.getProcessed(msg.messageId!)) ?? result.replies, duplicate: true };
+      // Another instance may change this person's session between our read
+      // and our write: then the store says 'conflict' and we step again.
+      for (let attempt = 1; ; attempt++) {
+        const stored = await store.getSession(subject);
+        const session = stored ? reviveSession(flow, stored.data, ctx) : null;
+        const result = step(
+          flow,
+          session,
+          { text: msg.text, channel: msg.channel, mediaOnly: msg.mediaCount > 0 && !msg.text.trim() },
+          ctx,
+        );
+        const outcome = await store.saveTurn({
+          subject,
+          messageId: msg.messageId,
+          session: result.session,
+          expectedVersion: stored?.version ?? 0,
+          replies: result.replies,
+          at: now,
+          effects: result.effects,
+          contact: { address: msg.address, channel: msg.channel, lang: result.session.lang },
+        });
+        if (outcome === 'duplicate') {
+          // Another instance handled the same MessageSid first: answer as it did.
+          return { replies: (await store.getProcessed(msg.messageId!)) ?? result.replies, duplicate: true };
+        }
+        if (outcome === 'conflict') {
+          if (attempt < 5) continue;
+          throw new Error('session kept changing under us: gave up after 5 attempts');
+        }
+        this.remember(msg.address, result.session.lang);
+        logger.info(
+          { sid: msg.messageId, who: subjects.logTag(msg.address), state: result.session.state, replies: result.replies.length },
+          'message handled',
+        );
+        return { replies: result.replies, duplicate: false };
       }
-      const tag = subjects.logTag(msg.address);
-      if (result.session.lang !== flow.defaultLang) {
-        if (this.langs.size > 50_000) this.langs.clear();
-        this.langs.set(tag, result.session.lang);
-      }
-      logger.info(
-        { sid: msg.messageId, who: tag, state: result.session.state, replies: result.replies.length },
-        'message handled',
-      );
-      return { replies: result.replies, duplicate: false };
     });
+  }
+
+  private remember(address: string, lang: string): void {
+    if (lang === this.deps.flow.defaultLang) return;
+    if (this.langs.size > 50_000) this.langs.clear();
+    this.langs.set(this.deps.subjects.logTag(address), lang);
   }
 
   /** The "slow down" reply, in the person's language when we know it (from memory only). */
@@ -90,13 +101,14 @@ export class Bot {
     }
     const subject = subjects.subject(address);
     await this.lock.run(subject, async () => {
-      const raw = await store.getSession(subject);
-      const session = reviveSession(flow, raw ?? newSession(flow), { catalogue, now });
+      const stored = await store.getSession(subject);
+      const session = reviveSession(flow, stored?.data ?? newSession(flow), { catalogue, now });
       session.lang = lang;
       await store.saveTurn({
         subject,
         messageId: null,
         session,
+        expectedVersion: stored?.version ?? 0,
         replies: [],
         at: now,
         effects: [],

@@ -111,6 +111,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX outbox_sid ON outbox(twilio_sid);`,
   `CREATE INDEX sessions_updated ON sessions(updated_at);
    CREATE INDEX outbox_updated ON outbox(updated_at);`,
+  // Optimistic concurrency for sessions (several instances on one database).
+  `ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
 ];
 
 export class SchemaTooNewError extends Error {}
@@ -158,14 +160,15 @@ export class SqliteStore implements Store {
     this.db = openDatabase(file);
     const db = this.db;
     this.stmts = {
-      getSession: db.prepare<[string], { data: string }>('SELECT data FROM sessions WHERE subject = ?'),
+      getSession: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM sessions WHERE subject = ?'),
+      sessionVersion: db.prepare<[string], { version: number }>('SELECT version FROM sessions WHERE subject = ?'),
       getProcessed: db.prepare<[string], { replies: string }>('SELECT replies FROM processed WHERE message_id = ?'),
       insertProcessed: db.prepare(
         'INSERT INTO processed (message_id, subject, replies, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       ),
       upsertSession: db.prepare(
-        `INSERT INTO sessions (subject, data, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT(subject) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+        `INSERT INTO sessions (subject, data, updated_at, version) VALUES (?, ?, ?, 1)
+         ON CONFLICT(subject) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, version = sessions.version + 1`,
       ),
       deleteSession: db.prepare('DELETE FROM sessions WHERE subject = ?'),
       deleteProcessed: db.prepare('DELETE FROM processed WHERE subject = ?'),
@@ -195,9 +198,9 @@ export class SqliteStore implements Store {
     return new SqliteStore(path.join(dataDir, 'waymark.db'), secret);
   }
 
-  async getSession(subject: string): Promise<unknown | null> {
+  async getSession(subject: string): Promise<{ data: unknown; version: number } | null> {
     const row = this.stmts.getSession.get(subject);
-    return row ? JSON.parse(row.data) : null;
+    return row ? { data: JSON.parse(row.data), version: row.version } : null;
   }
 
   async getProcessed(messageId: string): Promise<string[] | null> {
@@ -214,18 +217,17 @@ export class SqliteStore implements Store {
     st.deleteProcessed.run(subject);
   };
 
-  private readonly saveTx = (t: TurnRecord): boolean => {
+  private readonly saveTx = (t: TurnRecord): 'saved' | 'duplicate' | 'conflict' => {
     const st = this.stmts;
     const at = t.at.getTime();
+    if (t.messageId && st.getProcessed.get(t.messageId)) return 'duplicate';
+    if ((st.sessionVersion.get(t.subject)?.version ?? 0) !== t.expectedVersion) return 'conflict';
     if (t.effects.some((e) => e.type === 'forget')) {
       // Nothing about them stays, not even the id of the message that asked.
       this.forgetTx(t.subject);
-      return true;
+      return 'saved';
     }
-    if (t.messageId) {
-      const res = st.insertProcessed.run(t.messageId, t.subject, JSON.stringify(t.replies), at);
-      if (res.changes === 0) return false;
-    }
+    if (t.messageId) st.insertProcessed.run(t.messageId, t.subject, JSON.stringify(t.replies), at);
     st.upsertSession.run(t.subject, JSON.stringify(t.session), at);
     const { address, channel, lang } = t.contact;
     // Kept up to date for people with reminders: the number and channel they
@@ -255,10 +257,10 @@ export class SqliteStore implements Store {
     // A contact with no reminders and no opt-out to remember is not kept.
     const contact = st.getContact.get(t.subject);
     if (contact && !contact.opted_out && st.countSubs.get(t.subject)!.n === 0) st.deleteContact.run(t.subject);
-    return true;
+    return 'saved';
   };
 
-  async saveTurn(turn: TurnRecord): Promise<boolean> {
+  async saveTurn(turn: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'> {
     return this.db.transaction(this.saveTx).immediate(turn);
   }
 

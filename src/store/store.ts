@@ -11,6 +11,8 @@ export interface TurnRecord {
   /** Twilio's MessageSid; null when there is none (the chat simulator). */
   messageId: string | null;
   session: unknown;
+  /** The version of the session the turn was computed from (0: there was none). */
+  expectedVersion: number;
   replies: string[];
   at: Date;
   effects: Effect[];
@@ -57,11 +59,16 @@ export interface SubscriptionContact {
 }
 
 export interface Store {
-  getSession(subject: string): Promise<unknown | null>;
+  getSession(subject: string): Promise<{ data: unknown; version: number } | null>;
   /** The replies already sent for this message, if it was handled before. */
   getProcessed(messageId: string): Promise<string[] | null>;
-  /** Saves the session, the replies and the effects at once; false if messageId was already handled. */
-  saveTurn(turn: TurnRecord): Promise<boolean>;
+  /**
+   * Saves the session, the replies and the effects in one transaction.
+   * 'duplicate': messageId was handled already (nothing written);
+   * 'conflict': the session changed since it was read (another instance
+   * handled a message of the same person): nothing written, step again.
+   */
+  saveTurn(turn: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'>;
   /** Erase everything held about this person: session, processed ids, subscriptions, outbox, contact. */
   forget(subject: string): Promise<void>;
 
