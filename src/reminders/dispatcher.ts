@@ -77,8 +77,14 @@ export class Dispatcher {
     const report: TickReport = { enqueued: 0, sent: 0, retried: 0, failed: 0, skipped: 0, recovered: 0 };
     report.enqueued = await store.enqueue(due(catalogue, await store.activeSubscriptions(), now), now);
     report.recovered = await this.recover(now);
+    // Claims carry the time they are really made (the run's clock moves on as
+    // it paces sends), and a batch is small enough to be sent well within
+    // staleAfterMs: else another dispatcher would think the claim abandoned.
+    const started = performance.now();
+    const clock = () => new Date(now.getTime() + (performance.now() - started));
+    const batch = Math.max(1, Math.min(this.o.batch, Math.floor((this.o.mps * this.o.staleAfterMs) / 4000)));
     for (;;) {
-      const rows = await store.claim(this.o.batch, now, this.o.worker);
+      const rows = await store.claim(batch, clock(), this.o.worker);
       if (rows.length === 0) break;
       for (const row of rows) report[await this.deliver(row, now)]++;
     }
@@ -94,7 +100,8 @@ export class Dispatcher {
         await store.release(row.id); // died before sending anything
         continue;
       }
-      const found = await sender.findSent(row.address, row.claimedAt ?? row.sendAt, row.body).catch(() => undefined);
+      const body = row.body.startsWith('content:') ? null : row.body; // a template: match any API message
+      const found = await sender.findSent(row.address, row.claimedAt ?? row.sendAt, body).catch(() => undefined);
       if (found === undefined) continue; // Twilio unreachable: decide next tick
       if (found) await store.markSent(row.id, found.sid, now);
       else await store.release(row.id);
@@ -134,7 +141,7 @@ export class Dispatcher {
     } else {
       msg.body = text.body;
     }
-    await store.prepare(row.id, recorded);
+    if (!(await store.prepare(row.id, recorded, this.o.worker))) return 'skipped'; // no longer ours: another dispatcher recovered it
     await this.pace();
     try {
       const res = await sender.send(msg);

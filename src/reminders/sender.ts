@@ -50,7 +50,7 @@ export interface Sender {
    * this body (for recovery after a crash between sending and recording).
    * null if none.
    */
-  findSent(to: string, since: Date, body: string): Promise<SendResult | null>;
+  findSent(to: string, since: Date, body: string | null): Promise<SendResult | null>;
 }
 
 export interface TwilioSenderOptions {
@@ -69,6 +69,7 @@ export const DEFAULT_API_BASE_URL = 'https://api.twilio.com';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** How many recent messages to a number findSent() looks through. */
 const FIND_SENT_PAGE = 50;
+const FIND_SENT_SLACK_MS = 5 * 60_000;
 
 const WHATSAPP = 'whatsapp:';
 
@@ -212,10 +213,16 @@ export class TwilioSender implements Sender {
     }
   }
 
-  async findSent(to: string, since: Date, body: string): Promise<SendResult | null> {
+  /**
+   * body null: a WhatsApp template, whose text we do not know: any message we
+   * sent through the API (not a webhook reply) to that number since `since`.
+   */
+  async findSent(to: string, since: Date, body: string | null): Promise<SendResult | null> {
     // Twilio's DateSent> filter would leave out queued messages (date_sent
     // is null until sent), so look through the latest messages to `to`.
-    const sinceMs = since.getTime();
+    // Twilio dates to the whole second, on its own clock: allow slack. The
+    // same body to the same number recurs only weekly, so minutes are safe.
+    const sinceMs = since.getTime() - FIND_SENT_SLACK_MS;
     try {
       const messages = await this.client.messages.list({
         to,
@@ -223,7 +230,7 @@ export class TwilioSender implements Sender {
         limit: FIND_SENT_PAGE,
       });
       for (const m of messages) {
-        if (m.body !== body) continue;
+        if (body === null ? m.direction !== 'outbound-api' : m.body !== body) continue;
         const created = m.dateCreated instanceof Date ? m.dateCreated.getTime() : NaN;
         const sent = m.dateSent instanceof Date ? m.dateSent.getTime() : NaN;
         if (created >= sinceMs || sent >= sinceMs) return { sid: m.sid, status: String(m.status) };
@@ -254,7 +261,7 @@ export class LogSender implements Sender {
   }
 
   /** Nothing is ever accepted by Twilio here. */
-  async findSent(_to: string, _since: Date, _body: string): Promise<SendResult | null> {
+  async findSent(_to: string, _since: Date, _body: string | null): Promise<SendResult | null> {
     return null;
   }
 }

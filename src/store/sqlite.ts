@@ -129,6 +129,8 @@ export function openDatabase(file: string): Database.Database {
   // Another process holding the write lock (reminders CLI) makes us wait, not fail.
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Deleted rows are overwritten, not left in free pages: FORGET means gone.
+  db.pragma('secure_delete = ON');
   migrate(db);
   return db;
 }
@@ -261,11 +263,15 @@ export class SqliteStore implements Store {
   };
 
   async saveTurn(turn: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'> {
-    return this.db.transaction(this.saveTx).immediate(turn);
+    const out = this.db.transaction(this.saveTx).immediate(turn);
+    // FORGET: also push the deletion out of the write-ahead log at once.
+    if (out === 'saved' && turn.effects.some((e) => e.type === 'forget')) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return out;
   }
 
   async forget(subject: string): Promise<void> {
     this.db.transaction(this.forgetTx).immediate(subject);
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   async activeSubscriptions(): Promise<SubscriptionRow[]> {
@@ -339,8 +345,8 @@ export class SqliteStore implements Store {
     return this.claimedRows("o.status = 'sending' AND o.claimed_at < ?", [olderThan.getTime()]);
   }
 
-  async prepare(id: number, body: string): Promise<void> {
-    this.db.prepare('UPDATE outbox SET body = ? WHERE id = ?').run(body, id);
+  async prepare(id: number, body: string, worker: string): Promise<boolean> {
+    return this.db.prepare("UPDATE outbox SET body = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?").run(body, id, worker).changes === 1;
   }
 
   async markSent(id: number, sid: string, now: Date): Promise<void> {

@@ -80,8 +80,11 @@ export interface Store {
   claim(limit: number, now: Date, worker: string): Promise<ClaimedRow[]>;
   /** Rows left 'sending' since before `olderThan`: a dispatcher died holding them. */
   staleClaims(olderThan: Date): Promise<ClaimedRow[]>;
-  /** Records the exact message about to go, before it goes (for recovery). */
-  prepare(id: number, body: string): Promise<void>;
+  /**
+   * Records the exact message about to go, before it goes (for recovery).
+   * False if the row is no longer this worker's claim: then it must not be sent.
+   */
+  prepare(id: number, body: string, worker: string): Promise<boolean>;
   markSent(id: number, sid: string, now: Date): Promise<void>;
   markRetry(id: number, nextAttemptAt: Date, code: string | null, now: Date): Promise<void>;
   markFailed(id: number, code: string | null, now: Date): Promise<void>;

@@ -185,7 +185,7 @@ describe('sending', () => {
     await first.store.enqueue(due(content().catalogue, await first.store.activeSubscriptions(), at), at);
     const [claimed] = await first.store.claim(10, at, 'dead-worker');
     const body = "Reminder: Portsmouth Refugee Hub today 10:30-12:30. St Luke's Church hall, Greetham Street, Southsea. Reply REMIND OFF to stop these reminders.";
-    await first.store.prepare(claimed.id, body);
+    await first.store.prepare(claimed.id, body, 'dead-worker');
     await first.store.close(); // the crash
 
     // Case 1: Twilio never got it. Recovery finds nothing and sends it, once.
@@ -210,7 +210,7 @@ describe('sending', () => {
     await first.store.enqueue(due(content().catalogue, await first.store.activeSubscriptions(), at), at);
     const [claimed] = await first.store.claim(10, at, 'dead-worker');
     const body = 'the exact body';
-    await first.store.prepare(claimed.id, body);
+    await first.store.prepare(claimed.id, body, 'dead-worker');
     await first.store.close();
 
     const store = SqliteStore.open(dataDir, SECRET);
