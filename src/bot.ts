@@ -72,10 +72,12 @@ export class Bot {
           throw new Error('session kept changing under us: gave up after 5 attempts');
         }
         this.remember(msg.address, result.session.lang);
-        logger.info(
-          { sid: msg.messageId, who: subjects.logTag(msg.address), state: result.session.state, replies: result.replies.length },
-          'message handled',
-        );
+        if (logger.isLevelEnabled('info')) {
+          logger.info(
+            { sid: msg.messageId, who: subjects.logTag(msg.address), state: result.session.state, replies: result.replies.length },
+            'message handled',
+          );
+        }
         return { replies: result.replies, duplicate: false };
       }
     });

@@ -250,7 +250,11 @@ export function compileFlow(
   if (errors.length) throw new FlowError(errors);
   const matchers: Record<string, CompiledKeywords> = {};
   for (const [code, pack] of Object.entries(languages)) matchers[code] = compileKeywords(pack, languages.en);
-  return { def, languages, defaultLang: 'en', matchers };
+  const seen = new Set<string>();
+  const crisisAll = Object.values(matchers)
+    .flatMap((m) => m.crisis)
+    .filter((p) => !seen.has(p.join(' ')) && seen.add(p.join(' ')));
+  return { def, languages, defaultLang: 'en', matchers, crisisAll };
 }
 
 export function loadFlows(dir: string): Flow {

@@ -1,6 +1,6 @@
 // Keyword matching: case, punctuation and extra words do not matter, and one
 // wrong letter is forgiven in words of four letters or more ("foood", "doctr").
-import { editDistance } from '../text/normalize.ts';
+import { withinOneEdit } from '../text/normalize.ts';
 
 export type Quality = 0 | 1 | 2; // none, one typo, exact
 
@@ -11,10 +11,18 @@ const NO_SPACES = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Scrip
 /** Shortest word length at which one wrong letter is forgiven. */
 export const FUZZY_MIN = 4;
 
+// Keywords are few and fixed: remember which are written without spaces.
+const noSpaces = new Map<string, boolean>();
+function isNoSpaces(word: string): boolean {
+  let v = noSpaces.get(word);
+  if (v === undefined) noSpaces.set(word, (v = NO_SPACES.test(word)));
+  return v;
+}
+
 function wordQuality(typed: string, want: string, fuzzyMin: number): Quality {
   if (typed === want) return 2;
-  if (NO_SPACES.test(want)) return typed.includes(want) ? 2 : 0;
-  if (typed.length >= fuzzyMin && want.length >= fuzzyMin && editDistance(typed, want, 1) <= 1) return 1;
+  if (isNoSpaces(want)) return typed.includes(want) ? 2 : 0;
+  if (typed.length >= fuzzyMin && want.length >= fuzzyMin && withinOneEdit(typed, want)) return 1;
   return 0;
 }
 

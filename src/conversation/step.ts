@@ -252,9 +252,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   // Typos are forgiven in danger words only from 6 letters: shorter ones sit
   // one letter away from everyday words (Turkish "acil"/"acik").
   // Danger words of every language count, whatever language we think they use.
-  const inDanger =
-    keywordQuality(tokens, matchers.crisis, 6) > 0 ||
-    Object.values(flow.matchers).some((m) => m !== matchers && keywordQuality(tokens, m.crisis, 6) > 0);
+  const inDanger = keywordQuality(tokens, flow.crisisAll, 6) > 0;
   if (inDanger) replies.push(tx.t(flow.def.safety.template));
 
   const findTrigger = () =>

@@ -113,6 +113,8 @@ export interface Flow {
   defaultLang: string;
   /** Pre-normalised keyword phrases per language, in trigger order. */
   matchers: Record<string, CompiledKeywords>;
+  /** The danger phrases of every language, once each: checked on every message. */
+  crisisAll: string[][];
 }
 
 export interface CompiledKeywords {
