@@ -74,3 +74,32 @@ describe('npm run chat', () => {
     expect(fresh.stdout).toContain('Welcome to Waymark');
   });
 });
+
+describe('npm run reminders', () => {
+  it('due --at lists what would be sent with masked numbers and sends nothing; send --at without credentials logs "would send"', () => {
+    const dataDir = tempDir();
+    const env = { DATA_DIR: dataDir };
+    // Subscribe through the simulator: Portsmouth, drop-ins, the Refugee Hub (Mondays), REMIND.
+    const chat = run('src/cli/chat.ts', ['--now', '2026-12-04T10:30', '--from', '+447700900888'], env, 'hi\n2\nDROPIN\n2\nREMIND\n');
+    expect(chat.stdout).toContain('Reminder set: Portsmouth Refugee Hub');
+    const due = run('src/cli/reminders.ts', ['due', '--at', '2026-12-07T08:00'], env);
+    expect(due.status).toBe(0);
+    expect(due.stdout).toContain('1 reminder due at 2026-12-07T08:00:00.000Z (nothing sent)');
+    expect(due.stdout).toContain('Portsmouth Refugee Hub (2026-12-07)');
+    expect(due.stdout).toContain('+44******888');
+    expect(due.stdout).not.toContain('7700900888');
+    const early = run('src/cli/reminders.ts', ['due', '--at', '2026-12-07T07:59'], env);
+    expect(early.stdout).toContain('0 reminders due');
+    const send = run('src/cli/reminders.ts', ['send', '--at', '2026-12-07T08:00:00Z'], { ...env, LOG_LEVEL: 'info' });
+    expect(send.status).toBe(0);
+    expect(send.stdout).toContain('would send (no Twilio credentials): 1');
+    expect(send.stdout + send.stderr).not.toContain('7700900888');
+    const again = run('src/cli/reminders.ts', ['send', '--at', '2026-12-07T08:01:00Z'], env);
+    expect(again.stdout).toContain('would send (no Twilio credentials): 0');
+  });
+
+  it('explains its usage and a bad time', () => {
+    expect(run('src/cli/reminders.ts', [], {}).stderr).toMatch(/usage: npm run reminders -- due --at TIME/);
+    expect(run('src/cli/reminders.ts', ['due', '--at', 'tomorrow'], { DATA_DIR: tempDir() }).stderr).toMatch(/invalid time "tomorrow"/);
+  });
+});
