@@ -32,6 +32,12 @@ export interface Config {
   flood: { perMinute: number; blockMs: number };
   /** Idle sessions are deleted after this long. */
   sessionTtlDays: number;
+  /** PostgreSQL (postgres://…) for every store; null = SQLite under dataDir. */
+  databaseUrl: string | null;
+  /** Connections each instance keeps to PostgreSQL at most. */
+  databasePoolSize: number;
+  /** Whether the server runs the reminder dispatcher every minute (false: cron or another instance does). */
+  remindersInProcess: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -107,6 +113,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const floodPerMinute = int('FLOOD_MAX_PER_MINUTE', '30', 1, 10_000);
   const floodBlockMinutes = int('FLOOD_BLOCK_MINUTES', '10', 0, 1440);
   const sessionTtlDays = int('SESSION_TTL_DAYS', '30', 1, 3650);
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\/\S+$/.test(databaseUrl)) {
+    // Never echo the value: it may hold a password. Its scheme is enough to see the mistake.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(databaseUrl)?.[0];
+    errors.push(`DATABASE_URL: expected postgres://user:password@host:5432/database (or postgresql://…), got ${scheme ? `a "${scheme}" URL` : 'something else'}`);
+  }
+  // Instances sharing a database must share the key that hashes numbers:
+  // a key generated per machine would make each a stranger to the others.
+  if (databaseUrl && !secret) errors.push('WAYMARK_SECRET: required with DATABASE_URL (every instance must use the same key)');
+  const databasePoolSize = int('DATABASE_POOL_SIZE', '10', 1, 1000);
+  const remindersInProcessText = (env.REMINDERS_IN_PROCESS ?? 'true').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(remindersInProcessText)) errors.push(`REMINDERS_IN_PROCESS: expected true or false, got "${env.REMINDERS_IN_PROCESS}"`);
 
   if (errors.length) throw new ConfigError(`configuration error:\n  ${errors.join('\n  ')}`);
 
@@ -128,5 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     remindersLive,
     flood: Object.freeze({ perMinute: floodPerMinute, blockMs: floodBlockMinutes * 60_000 }),
     sessionTtlDays,
+    databaseUrl,
+    databasePoolSize,
+    remindersInProcess: remindersInProcessText === 'true' || remindersInProcessText === '1',
   });
 }

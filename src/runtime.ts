@@ -6,7 +6,7 @@ import type { Catalogue } from './catalogue/types.ts';
 import { FlowError, loadFlows } from './conversation/load-flows.ts';
 import type { Flow } from './conversation/types.ts';
 import type { Config } from './config.ts';
-import { SqliteStore } from './store/sqlite.ts';
+import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { Subjects, loadSecret } from './store/subject.ts';
 
@@ -53,9 +53,10 @@ export function checkFlowCategories(flow: Flow, catalogue: Catalogue): void {
   if (errors.length) throw new FlowError(errors);
 }
 
-export function openRuntime(config: Config, logger = makeLogger(config.logLevel)): Runtime {
+export async function openRuntime(config: Config, logger = makeLogger(config.logLevel)): Promise<Runtime> {
   const { catalogue, flow } = loadContent(config);
   const secret = loadSecret(config.secret, config.dataDir);
-  const store = SqliteStore.open(config.dataDir, secret);
+  // SQLite under DATA_DIR, or PostgreSQL when DATABASE_URL is set (migrated on open).
+  const store = await openStore(config, secret);
   return { config, logger, catalogue, flow, store, subjects: new Subjects(secret), secret };
 }

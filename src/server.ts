@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   }
   let rt;
   try {
-    rt = openRuntime(config);
+    rt = await openRuntime(config);
   } catch (e) {
     console.error(`Waymark cannot start:\n${(e as Error).message}`);
     process.exit(1);
@@ -44,8 +44,9 @@ async function main(): Promise<void> {
     purgeExpired(store, new Date(), config.sessionTtlDays)
       .then((n) => logger.info(n, 'expired data deleted'))
       .catch((err) => logger.error({ err: { message: (err as Error).message } }, 'purge failed'));
-  const timer = setInterval(tick, 60_000);
-  timer.unref();
+  // REMINDERS_IN_PROCESS=false: another instance or cron sends them.
+  const timer = config.remindersInProcess ? setInterval(tick, 60_000) : undefined;
+  timer?.unref();
   const purgeTimer = setInterval(purge, 3600_000);
   purgeTimer.unref();
   void purge();
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
   const address = await app.listen({ port: config.port, host: config.host });
   const services = rt.catalogue.services.length;
   logger.info({ listening: address, services, languages: Object.keys(rt.flow.languages) }, 'Waymark listening');
-  void tick();
+  if (config.remindersInProcess) void tick();
+  else logger.info('reminders: not sent by this instance (REMINDERS_IN_PROCESS=false)');
   if (!config.remindersLive) {
     logger.warn('reminders: no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN), so reminders are only logged as "would send"');
   }

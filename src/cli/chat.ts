@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   if (channel !== 'sms' && channel !== 'whatsapp') throw new Error(`--channel must be sms or whatsapp, got "${channel}"`);
   const fixedNow = typeof opts.now === 'string' ? parseWhen(opts.now) : null;
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-  const rt = openRuntime(config, makeLogger(config.logLevel));
+  const rt = await openRuntime(config, makeLogger(config.logLevel));
   const bot = new Bot(rt);
   const address = channel === 'whatsapp' ? `whatsapp:${from.replace(/^whatsapp:/, '')}` : from;
   if (opts.fresh) await bot.forget(address);

@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   }
   const at = typeof opts.at === 'string' ? parseWhen(opts.at) : new Date();
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? (command === 'due' ? 'warn' : 'info') });
-  const rt = openRuntime(config, makeLogger(config.logLevel));
+  const rt = await openRuntime(config, makeLogger(config.logLevel));
   try {
     if (command === 'due') {
       const items = due(rt.catalogue, await rt.store.activeSubscriptions(), at);
