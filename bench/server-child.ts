@@ -1,0 +1,42 @@
+// The real webhook server for `npm run bench`, in a child process: what
+// src/server.ts does (loadConfig + openRuntime + Bot + buildApp + listen),
+// without the once-a-minute reminder timer, so that only the webhook path is
+// measured. Tells the parent its port over IPC; exits cleanly on SIGTERM (so
+// that --cpu-prof can write its profile) and when the parent goes away.
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../src/app.ts';
+import { Bot } from '../src/bot.ts';
+import { loadConfig } from '../src/config.ts';
+import { openRuntime } from '../src/runtime.ts';
+
+const config = loadConfig();
+const rt = await openRuntime(config);
+const bot = new Bot(rt);
+const app = await buildApp({
+  bot,
+  logger: rt.logger,
+  twilioAuthToken: config.twilioAuthToken,
+  publicBaseUrl: config.publicBaseUrl,
+  accountSid: config.twilio.accountSid,
+});
+
+let closing = false;
+async function shutdown(code: number): Promise<void> {
+  if (closing) return;
+  closing = true;
+  const force = setTimeout(() => process.exit(1), 5_000);
+  force.unref();
+  try {
+    await app.close();
+    await rt.store.close();
+  } finally {
+    process.exit(code);
+  }
+}
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.on('disconnect', () => void shutdown(0));
+
+await app.listen({ port: config.port, host: config.host });
+const { port } = app.server.address() as AddressInfo;
+process.send?.({ ready: true, port, services: rt.catalogue.services.length });
