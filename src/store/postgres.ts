@@ -376,11 +376,14 @@ export class PostgresStore implements Store {
         }
       }
       // A contact with no reminders and no opt-out to remember is not kept.
-      await c.query(
-        `DELETE FROM contacts c WHERE c.subject = $1 AND NOT c.opted_out
-           AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.subject = c.subject)`,
-        [t.subject],
-      );
+      // Only a dropped reminder or an opt-in can make it so: skip the round trip otherwise.
+      if (t.effects.some((e) => e.type === 'unsubscribe' || e.type === 'opt_in')) {
+        await c.query(
+          `DELETE FROM contacts c WHERE c.subject = $1 AND NOT c.opted_out
+             AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.subject = c.subject)`,
+          [t.subject],
+        );
+      }
       return 'saved';
     });
   }
@@ -521,7 +524,13 @@ export class PostgresStore implements Store {
   }
 
   async dropSubscription(subscriptionId: number): Promise<void> {
-    await this.pool.query('DELETE FROM subscriptions WHERE id = $1', [subscriptionId]);
+    // The number goes too once nothing needs it (a contact is kept only for reminders or an opt-out).
+    await this.pool.query(
+      `WITH gone AS (DELETE FROM subscriptions WHERE id = $1 RETURNING subject)
+       DELETE FROM contacts c USING gone WHERE c.subject = gone.subject AND NOT c.opted_out
+         AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.subject = c.subject AND s.id <> $1)`,
+      [subscriptionId],
+    );
   }
 
   async recordDelivery(twilioSid: string, status: string, errorCode: string | null, now: Date): Promise<boolean> {

@@ -424,7 +424,14 @@ export class SqliteStore implements Store {
   }
 
   async dropSubscription(subscriptionId: number): Promise<void> {
-    this.db.prepare('DELETE FROM subscriptions WHERE id = ?').run(subscriptionId);
+    // The number goes too once nothing needs it (a contact is kept only for reminders or an opt-out).
+    this.db.transaction(() => {
+      const row = this.db.prepare<[number], { subject: string }>('SELECT subject FROM subscriptions WHERE id = ?').get(subscriptionId);
+      this.db.prepare('DELETE FROM subscriptions WHERE id = ?').run(subscriptionId);
+      if (row && this.stmts.countSubs.get(row.subject)!.n === 0) {
+        this.db.prepare('DELETE FROM contacts WHERE subject = ? AND opted_out = 0').run(row.subject);
+      }
+    }).immediate();
   }
 
   async recordDelivery(twilioSid: string, status: string, errorCode: string | null, now: Date): Promise<boolean> {

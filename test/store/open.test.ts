@@ -103,7 +103,7 @@ if (!TEST_DATABASE_URL) {
   describe('openStore and npm run migrate (PostgreSQL)', () => {
     it('opens PostgreSQL when DATABASE_URL is set, with DATABASE_POOL_SIZE connections at most', async () => {
       const { url, drop } = await freshSchema(base);
-      const store = await openStore(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '3', DATA_DIR: tempDir() }), SECRET);
+      const store = await openStore(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '3', DATA_DIR: tempDir(), WAYMARK_SECRET: 'k'.repeat(32) }), SECRET);
       try {
         expect(store).toBeInstanceOf(PostgresStore);
         expect((store as PostgresStore).pool.options.max).toBe(3);

@@ -524,6 +524,9 @@ export function describeStore(name: string, open: () => Promise<StoreHarness>): 
         await store.dropSubscription(987_654); // unknown: nothing
         expect((await store.activeSubscriptions()).map((s) => s.serviceId)).toEqual(['food']);
         expect((await store.subscriptionContacts([subs.get('hub')!])).size).toBe(0);
+        // The last one dropped: the number is not kept for nothing.
+        await store.dropSubscription(subs.get('food')!);
+        expect((await h.rowsAbout('a')).contacts).toBe(0);
       });
 
       it('claim on an empty outbox, and subscriptionContacts of nothing', async () => {
