@@ -96,8 +96,8 @@ export class Dispatcher {
     let n = 0;
     for (const row of await store.staleClaims(new Date(now.getTime() - this.o.staleAfterMs))) {
       n++;
-      if (row.body === null) {
-        await store.release(row.id); // died before sending anything
+      if (row.body === null || !row.address) {
+        await store.release(row.id); // died before sending anything (or nobody to ask about): send or close it afresh
         continue;
       }
       const body = row.body.startsWith('content:') ? null : row.body; // a template: match any API message
@@ -122,9 +122,10 @@ export class Dispatcher {
     const { store, sender, logger, flow, catalogue } = this.o;
     const log = { outbox: row.id, service: row.serviceId, to: maskNumber(row.address) };
     if (row.optedOut) return this.skip(row, 'opted_out', now);
+    if (!row.address) return this.skip(row, 'no_contact', now); // the number was deleted meanwhile
     if (londonParts(now).date > row.occurrenceDate) return this.skip(row, 'too_late', now);
     const text = reminderText(flow, catalogue, row, row.lang);
-    if (!text || !row.address) return this.skip(row, 'service_gone', now);
+    if (!text) return this.skip(row, 'service_gone', now);
 
     const msg: OutgoingMessage = { to: row.address, statusCallback: this.o.statusCallbackUrl ?? undefined };
     let recorded = text.body;

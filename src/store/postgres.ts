@@ -203,12 +203,13 @@ interface OutboxDbRow {
   error_code: string | null;
   delivery_status: string | null;
 }
+/** Null throughout when the contact is gone (claims use a left join). */
 interface ContactDbRow {
   address_enc: string | null;
-  channel: string;
-  lang: string;
+  channel: string | null;
+  lang: string | null;
   last_inbound_at: Date | null;
-  opted_out: boolean;
+  opted_out: boolean | null;
 }
 
 function toOutbox(r: OutboxDbRow): OutboxRow {
@@ -443,10 +444,10 @@ export class PostgresStore implements Store {
     return {
       ...toOutbox(r),
       address: this.address(r.address_enc),
-      channel: r.channel as Channel,
-      lang: r.lang,
+      channel: (r.channel ?? 'sms') as Channel,
+      lang: r.lang ?? 'en',
       lastInboundAt: r.last_inbound_at,
-      optedOut: r.opted_out,
+      optedOut: r.opted_out ?? false,
     };
   }
 
@@ -459,7 +460,8 @@ export class PostgresStore implements Store {
     // the other's claim (skipped), or already committed as 'sending' (no
     // longer pending). And they never wait on each other: each takes the next
     // free rows. MATERIALIZED makes the pick run exactly once.
-    // Rows are returned with their contact (inner join), as SqliteStore does.
+    // Rows come with their contact; a row whose contact is gone still comes
+    // back (left join, address ''), so the dispatcher can close it, not strand it.
     const { rows } = await this.pool.query<OutboxDbRow & ContactDbRow>(
       `WITH picked AS MATERIALIZED (
          SELECT id FROM outbox
@@ -472,7 +474,7 @@ export class PostgresStore implements Store {
          FROM picked WHERE o.id = picked.id AND o.status = 'pending'
          RETURNING o.*
        )
-       SELECT ${CLAIMED_COLUMNS} FROM claimed o JOIN contacts c ON c.subject = o.subject
+       SELECT ${CLAIMED_COLUMNS} FROM claimed o LEFT JOIN contacts c ON c.subject = o.subject
        ORDER BY o.send_at, o.id`,
       [now, limit, worker],
     );
@@ -481,7 +483,7 @@ export class PostgresStore implements Store {
 
   async staleClaims(olderThan: Date): Promise<ClaimedRow[]> {
     const { rows } = await this.pool.query<OutboxDbRow & ContactDbRow>(
-      `SELECT ${CLAIMED_COLUMNS} FROM outbox o JOIN contacts c ON c.subject = o.subject
+      `SELECT ${CLAIMED_COLUMNS} FROM outbox o LEFT JOIN contacts c ON c.subject = o.subject
        WHERE o.status = 'sending' AND o.claimed_at < $1 ORDER BY o.send_at, o.id`,
       [olderThan],
     );
@@ -556,10 +558,10 @@ export class PostgresStore implements Store {
       if (!r || out.has(id)) continue;
       out.set(id, {
         address: this.address(r.address_enc),
-        channel: r.channel as Channel,
-        lang: r.lang,
+        channel: (r.channel ?? 'sms') as Channel,
+        lang: r.lang ?? 'en',
         lastInboundAt: r.last_inbound_at,
-        optedOut: r.opted_out,
+        optedOut: r.opted_out ?? false,
       });
     }
     return out;

@@ -24,12 +24,13 @@ interface OutboxDbRow {
   error_code: string | null;
   delivery_status: string | null;
 }
+/** Null throughout when the contact is gone (claims use a left join). */
 interface ClaimedDbRow extends OutboxDbRow {
   address_enc: string | null;
-  channel: string;
-  lang: string;
+  channel: string | null;
+  lang: string | null;
   last_inbound_at: number | null;
-  opted_out: number;
+  opted_out: number | null;
 }
 
 function toOutbox(r: OutboxDbRow): OutboxRow {
@@ -351,14 +352,15 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare<unknown[], ClaimedDbRow>(
         `SELECT o.*, c.address_enc, c.channel, c.lang, c.last_inbound_at, c.opted_out
-         FROM outbox o JOIN contacts c ON c.subject = o.subject WHERE ${where} ORDER BY o.send_at, o.id`,
+         FROM outbox o LEFT JOIN contacts c ON c.subject = o.subject WHERE ${where} ORDER BY o.send_at, o.id`,
       )
       .all(...params);
     return rows.map((r) => ({
       ...toOutbox(r),
       address: r.address_enc && this.cipher ? this.cipher.decrypt(r.address_enc) : '',
-      channel: r.channel as Channel,
-      lang: r.lang,
+      // A row whose contact is gone (left join): address '', closed by the dispatcher.
+      channel: (r.channel ?? 'sms') as Channel,
+      lang: r.lang ?? 'en',
       lastInboundAt: r.last_inbound_at === null ? null : new Date(r.last_inbound_at),
       optedOut: r.opted_out === 1,
     }));

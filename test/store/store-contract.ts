@@ -529,6 +529,22 @@ export function describeStore(name: string, open: () => Promise<StoreHarness>): 
         expect((await h.rowsAbout('a')).contacts).toBe(0);
       });
 
+      it('a due row whose number was deleted meanwhile is still claimed (address empty), never stranded', async () => {
+        const subs = await subscribed('a', ['hub', 'food']);
+        await store.enqueue([item(subs.get('hub')!, 'hub', '2026-12-07', min(-1)), item(subs.get('food')!, 'food', '2026-12-07', min(-1))], T0);
+        // Twilio said "not a mobile" for both: the subscriptions and the number go.
+        await store.dropSubscription(subs.get('hub')!);
+        await store.dropSubscription(subs.get('food')!);
+        const claimed = await store.claim(10, T0, 'w');
+        expect(claimed.map((r) => [r.serviceId, r.address])).toEqual([
+          ['hub', ''],
+          ['food', ''],
+        ]);
+        await store.markSkipped(claimed[0].id, 'no_contact', T0);
+        await store.markSkipped(claimed[1].id, 'no_contact', T0);
+        expect((await store.outboxRows()).map((r) => r.status)).toEqual(['skipped', 'skipped']);
+      });
+
       it('claim on an empty outbox, and subscriptionContacts of nothing', async () => {
         expect(await store.claim(10, T0, 'w')).toEqual([]);
         expect(await store.staleClaims(T0)).toEqual([]);
