@@ -7,31 +7,8 @@ import {
   weeklySummary,
 } from '../../src/catalogue/opening-times.ts';
 import { londonToInstant } from '../../src/time/london.ts';
+import { makeService } from '../fixtures.ts';
 
-function makeService(partial: Partial<Service> = {}): Service {
-  return {
-    id: 'test-service',
-    organization_id: 'test-org',
-    name: 'Test drop-in',
-    status: 'active',
-    audience: 'public',
-    area: 'southampton',
-    categories: ['food'],
-    description: 'A test service.',
-    eligibility: null,
-    access: ['drop_in'],
-    access_note: null,
-    location: null,
-    phones: null,
-    url: null,
-    always_open: false,
-    schedules: [],
-    holiday_schedules: [],
-    unknown: {},
-    provenance: {},
-    ...partial,
-  };
-}
 
 function weekly(
   byday: Weekday[],

@@ -12,6 +12,7 @@ import {
   type Timing,
 } from '../../src/reminders/due.ts';
 import { londonToInstant } from '../../src/time/london.ts';
+import { makeService as fixture } from '../fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const real = loadCatalogue(path.join(ROOT, 'data/services.json'));
@@ -19,29 +20,14 @@ const real = loadCatalogue(path.join(ROOT, 'data/services.json'));
 const at = (iso: string) => new Date(iso);
 const LONG_AGO = at('2020-01-01T00:00:00Z');
 
+/** A weekly 10:00-12:00 service on the given days. */
 function makeService(id: string, byday: Weekday[], partial: Partial<Service> = {}): Service {
-  return {
+  return fixture({
     id,
-    organization_id: 'test-org',
     name: `Test ${id}`,
-    status: 'active',
-    audience: 'public',
-    area: 'southampton',
-    categories: ['food'],
-    description: 'A test service.',
-    eligibility: null,
-    access: ['drop_in'],
-    access_note: null,
-    location: null,
-    phones: null,
-    url: null,
-    always_open: false,
     schedules: [{ freq: 'WEEKLY', byday, opens_at: '10:00', closes_at: '12:00', note: null }],
-    holiday_schedules: [],
-    unknown: {},
-    provenance: {},
     ...partial,
-  };
+  });
 }
 
 function catalogueOf(...services: Service[]): Catalogue {

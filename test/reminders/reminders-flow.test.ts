@@ -173,10 +173,13 @@ describe('sending', () => {
     for (const s of sent) expect(s.Body).toMatch(/^Reminder: Portsmouth Refugee Hub tomorrow \(Monday\) 10:30-12:30\./);
   });
 
-  it('neither loses nor doubles a reminder when the dispatcher dies between claiming and recording', async () => {
-    // Forced by claiming the row through the store (as a dispatcher does),
-    // then recording the body and "dying" before the send is recorded: the
-    // row stays 'sending'. A new dispatcher after a restart must finish it.
+  /**
+   * How the test forces a crash between "claimed" and "sent": it claims the
+   * Monday reminder through the store as a dispatcher does, records the body
+   * it was about to send, and closes the store without recording a send (the
+   * row stays 'sending'). Then it reopens the data directory, as a restart.
+   */
+  async function crashAfterClaim(body: string) {
     const dataDir = tempDir();
     const first = await setup({ dataDir });
     await subscribe(first.say);
@@ -184,12 +187,16 @@ describe('sending', () => {
     const { due } = await import('../../src/reminders/due.ts');
     await first.store.enqueue(due(content().catalogue, await first.store.activeSubscriptions(), at), at);
     const [claimed] = await first.store.claim(10, at, 'dead-worker');
-    const body = "Reminder: Portsmouth Refugee Hub today 10:30-12:30. St Luke's Church hall, Greetham Street, Southsea. Reply REMIND OFF to stop these reminders.";
     await first.store.prepare(claimed.id, body, 'dead-worker');
     await first.store.close(); // the crash
+    return { first, store: SqliteStore.open(dataDir, SECRET) };
+  }
 
-    // Case 1: Twilio never got it. Recovery finds nothing and sends it, once.
-    const store = SqliteStore.open(dataDir, SECRET);
+  it('neither loses nor doubles a reminder when the dispatcher dies between claiming and recording', async () => {
+    const { first, store } = await crashAfterClaim(
+      "Reminder: Portsmouth Refugee Hub today 10:30-12:30. St Luke's Church hall, Greetham Street, Southsea. Reply REMIND OFF to stop these reminders.",
+    );
+    // Twilio never got it. Recovery finds nothing and sends it, once.
     nock(API).get(MESSAGES).query(true).reply(200, { messages: [], next_page_uri: null, page: 0, page_size: 50 });
     const sent = twilioAccepts();
     const later = new Date('2026-12-07T08:05:00Z');
@@ -202,18 +209,8 @@ describe('sending', () => {
   });
 
   it('recovery marks a reminder sent, without sending again, when Twilio already had it', async () => {
-    const dataDir = tempDir();
-    const first = await setup({ dataDir });
-    await subscribe(first.say);
-    const at = new Date('2026-12-07T08:00:00Z');
-    const { due } = await import('../../src/reminders/due.ts');
-    await first.store.enqueue(due(content().catalogue, await first.store.activeSubscriptions(), at), at);
-    const [claimed] = await first.store.claim(10, at, 'dead-worker');
     const body = 'the exact body';
-    await first.store.prepare(claimed.id, body, 'dead-worker');
-    await first.store.close();
-
-    const store = SqliteStore.open(dataDir, SECRET);
+    const { first, store } = await crashAfterClaim(body);
     nock(API)
       .get(MESSAGES)
       .query(true)
