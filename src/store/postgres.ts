@@ -312,10 +312,35 @@ export class PostgresStore implements Store {
 
   async saveTurn(t: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'> {
     return this.tx(async (c) => {
-      const version = await this.lockPerson(c, t.subject);
-      if (t.messageId) {
-        const seen = await c.query('SELECT 1 FROM processed WHERE message_id = $1', [t.messageId]);
-        if (seen.rowCount) return 'duplicate';
+      // Most messages come from people we know: one round trip locks their
+      // row and reads the version, whether the message was handled and
+      // whether they have a contact row. New people go the longer way.
+      const known = await c.query<{ version: number; seen: boolean; has_contact: boolean }>(
+        `SELECT s.version,
+                EXISTS (SELECT 1 FROM processed p WHERE p.message_id = $2) AS seen,
+                EXISTS (SELECT 1 FROM contacts k WHERE k.subject = $1) AS has_contact
+         FROM sessions s WHERE s.subject = $1 FOR UPDATE OF s`,
+        [t.subject, t.messageId ?? ''],
+      );
+      let version: number;
+      let hasContact: boolean | null = null;
+      if (known.rows[0]) {
+        if (t.messageId && known.rows[0].seen) return 'duplicate';
+        version = known.rows[0].version;
+        hasContact = known.rows[0].has_contact;
+        // Having waited for the row lock, the EXISTS above still saw the
+        // snapshot from before the wait: a turn that changed the session
+        // meanwhile may have been this very message, from another instance.
+        if (version !== t.expectedVersion && t.messageId) {
+          const seen = await c.query('SELECT 1 FROM processed WHERE message_id = $1', [t.messageId]);
+          if (seen.rowCount) return 'duplicate';
+        }
+      } else {
+        version = await this.lockPerson(c, t.subject, true);
+        if (t.messageId) {
+          const seen = await c.query('SELECT 1 FROM processed WHERE message_id = $1', [t.messageId]);
+          if (seen.rowCount) return 'duplicate';
+        }
       }
       if (version !== t.expectedVersion) return 'conflict';
       if (t.effects.some((e) => e.type === 'forget')) {
@@ -342,7 +367,7 @@ export class PostgresStore implements Store {
       const { address, channel, lang } = t.contact;
       // Kept up to date for people with reminders: the number and channel they
       // last used, their language, and the time (WhatsApp's 24-hour window).
-      const hasContact = (await c.query('SELECT 1 FROM contacts WHERE subject = $1', [t.subject])).rowCount;
+      hasContact ??= Boolean((await c.query('SELECT 1 FROM contacts WHERE subject = $1', [t.subject])).rowCount);
       if (t.effects.some((e) => e.type === 'subscribe') || hasContact) {
         await c.query(
           `INSERT INTO contacts (subject, address_enc, channel, lang, last_inbound_at) VALUES ($1, $2, $3, $4, $5)
