@@ -1,24 +1,15 @@
 // The real webhook server for `npm run bench`, in a child process: what
-// src/server.ts does (loadConfig + openRuntime + Bot + buildApp + listen),
+// src/server.ts does (loadConfig + openRuntime + appFromRuntime + listen),
 // without the once-a-minute reminder timer, so that only the webhook path is
 // measured. Tells the parent its port over IPC; exits cleanly on SIGTERM (so
 // that --cpu-prof can write its profile) and when the parent goes away.
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../src/app.ts';
-import { Bot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
-import { openRuntime } from '../src/runtime.ts';
+import { appFromRuntime, openRuntime } from '../src/runtime.ts';
 
 const config = loadConfig();
 const rt = await openRuntime(config);
-const bot = new Bot(rt);
-const app = await buildApp({
-  bot,
-  logger: rt.logger,
-  twilioAuthToken: config.twilioAuthToken,
-  publicBaseUrl: config.publicBaseUrl,
-  accountSid: config.twilio.accountSid,
-});
+const app = await appFromRuntime(rt);
 
 let closing = false;
 async function shutdown(code: number): Promise<void> {

@@ -7,7 +7,6 @@ import type { Bot } from './bot.ts';
 import { parseInbound } from './channels/twilio/inbound.ts';
 import { twiml } from './channels/twilio/twiml.ts';
 import { signatureValid } from './channels/twilio/verify-signature.ts';
-import { FloodGuard, type FloodLimits } from './channels/flood.ts';
 
 export interface AppOptions {
   bot: Bot;
@@ -19,8 +18,6 @@ export interface AppOptions {
   /** If set, requests naming another Twilio account are refused. */
   accountSid?: string | null;
   clock?: () => Date;
-  /** Per-sender limits; default 30 a minute, then 10 minutes of silence. */
-  flood?: FloodLimits;
 }
 
 /** What a person gets when we cannot answer properly: short, and still safe. */
@@ -31,7 +28,6 @@ const BODY_LIMIT = 64 * 1024;
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const clock = opts.clock ?? (() => new Date());
-  const flood = new FloodGuard(opts.flood ?? { perMinute: 30, blockMs: 10 * 60_000 });
   const app = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -79,15 +75,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     const parsed = parseInbound(body);
     if (!parsed.ok) return reply.code(400).send({ error: parsed.error });
-    const now = clock();
-    const who = opts.bot.deps.subjects.logTag(parsed.message.address);
-    const verdict = flood.check(who, now.getTime());
-    if (verdict !== 'ok') {
-      if (verdict === 'warn') req.log.warn({ sid: parsed.message.messageId, who }, 'sender flooding: throttled');
-      return reply.type('text/xml').send(twiml(verdict === 'warn' ? [opts.bot.slowDown(parsed.message.address)] : []));
-    }
     try {
-      const handled = await opts.bot.handle(parsed.message, now);
+      const handled = await opts.bot.handle(parsed.message, clock());
       return reply.type('text/xml').send(twiml(handled.replies));
     } catch (err) {
       req.log.error({ sid: parsed.message.messageId, err: { message: (err as Error).message } }, 'could not handle message');

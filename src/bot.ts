@@ -10,6 +10,7 @@ import type { InboundMessage } from './channels/twilio/inbound.ts';
 import type { Store } from './store/store.ts';
 import { KeyedLock } from './store/keyed-lock.ts';
 import type { Subjects } from './store/subject.ts';
+import { FloodGuard, type FloodLimits } from './channels/flood.ts';
 
 export interface BotDeps {
   flow: Flow;
@@ -17,22 +18,35 @@ export interface BotDeps {
   store: Store;
   subjects: Subjects;
   logger: Logger;
+  /** Per-sender flood control; none if not given (the simulator). */
+  flood?: FloodLimits;
 }
 
 export interface Handled {
   replies: string[];
   duplicate: boolean;
+  /** The sender is flooding: a single "slow down", then nothing, and nothing is recorded. */
+  throttled?: boolean;
 }
 
 export class Bot {
   private readonly lock = new KeyedLock();
-  /** Last language seen per sender tag, for replies that skip the store (flood control). Bounded. */
+  /** Last language seen per person, for the reply that skips the store (flood control). Bounded. */
   private readonly langs = new Map<string, string>();
-  constructor(readonly deps: BotDeps) {}
+  private readonly flood: FloodGuard | null;
+  constructor(readonly deps: BotDeps) {
+    this.flood = deps.flood ? new FloodGuard(deps.flood) : null;
+  }
 
   async handle(msg: InboundMessage, now: Date): Promise<Handled> {
     const { flow, catalogue, store, subjects, logger } = this.deps;
     const subject = subjects.subject(msg.address);
+    const verdict = this.flood?.check(subject, now.getTime()) ?? 'ok';
+    if (verdict !== 'ok') {
+      if (verdict === 'warn') logger.warn({ sid: msg.messageId, who: subjects.logTag(msg.address) }, 'sender flooding: throttled');
+      const lang = this.langs.get(subject) ?? flow.defaultLang;
+      return { replies: verdict === 'warn' ? [new Texts(flow, lang).t('slow_down')] : [], duplicate: false, throttled: true };
+    }
     return this.lock.run(subject, async () => {
       if (msg.messageId) {
         const before = await store.getProcessed(msg.messageId);
@@ -71,7 +85,7 @@ export class Bot {
           if (attempt < 5) continue;
           throw new Error('session kept changing under us: gave up after 5 attempts');
         }
-        this.remember(msg.address, result.session.lang);
+        this.remember(subject, result.session.lang);
         if (logger.isLevelEnabled('info')) {
           logger.info(
             { sid: msg.messageId, who: subjects.logTag(msg.address), state: result.session.state, replies: result.replies.length },
@@ -83,16 +97,10 @@ export class Bot {
     });
   }
 
-  private remember(address: string, lang: string): void {
+  private remember(subject: string, lang: string): void {
     if (lang === this.deps.flow.defaultLang) return;
     if (this.langs.size > 50_000) this.langs.clear();
-    this.langs.set(this.deps.subjects.logTag(address), lang);
-  }
-
-  /** The "slow down" reply, in the person's language when we know it (from memory only). */
-  slowDown(address: string): string {
-    const lang = this.langs.get(this.deps.subjects.logTag(address)) ?? this.deps.flow.defaultLang;
-    return new Texts(this.deps.flow, lang).t('slow_down');
+    this.langs.set(subject, lang);
   }
 
   /** Set a person's language (the simulator's --lang), as choosing it from LANG would. */

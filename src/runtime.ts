@@ -1,6 +1,9 @@
 // Everything the server and the command-line tools share: the checked
 // catalogue and flows, the store and the key that hides numbers.
+import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { buildApp } from './app.ts';
+import { Bot } from './bot.ts';
 import { loadCatalogue } from './catalogue/load.ts';
 import type { Catalogue } from './catalogue/types.ts';
 import { FlowError, loadFlows } from './conversation/load-flows.ts';
@@ -18,6 +21,18 @@ export interface Runtime {
   store: Store;
   subjects: Subjects;
   secret: Buffer;
+}
+
+/** The webhook app as configured: what the server runs (and the benchmark measures). */
+export function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
+  const { config } = rt;
+  return buildApp({
+    bot: new Bot({ ...rt, flood: config.flood }),
+    logger: rt.logger,
+    twilioAuthToken: config.twilioAuthToken,
+    publicBaseUrl: config.publicBaseUrl,
+    accountSid: config.twilio.accountSid,
+  });
 }
 
 export function makeLogger(level: string): Logger {

@@ -1,8 +1,6 @@
 // Reads the configuration, opens storage, listens; stops cleanly on SIGTERM.
-import { buildApp } from './app.ts';
-import { Bot } from './bot.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { openRuntime } from './runtime.ts';
+import { appFromRuntime, openRuntime } from './runtime.ts';
 import { makeDispatcher } from './reminders/setup.ts';
 import { purgeExpired } from './store/retention.ts';
 
@@ -25,15 +23,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { logger, store } = rt;
-  const bot = new Bot(rt);
-  const app = await buildApp({
-    bot,
-    logger,
-    twilioAuthToken: config.twilioAuthToken,
-    publicBaseUrl: config.publicBaseUrl,
-    accountSid: config.twilio.accountSid,
-    flood: config.flood,
-  });
+  const app = await appFromRuntime(rt);
 
   // Reminders: the dispatcher runs in-process once a minute.
   const dispatcher = makeDispatcher(rt);

@@ -50,7 +50,7 @@ export async function makeApp(o: TestAppOptions = {}) {
     : pino({ level: 'silent' });
   const { flow } = content();
   const catalogue = o.catalogue ?? content().catalogue;
-  const bot = new Bot({ flow, catalogue, store, subjects: new Subjects(SECRET), logger });
+  const bot = new Bot({ flow, catalogue, store, subjects: new Subjects(SECRET), logger, flood: o.flood ?? { perMinute: 30, blockMs: 10 * 60_000 } });
   const app = await buildApp({
     bot,
     logger,
@@ -58,7 +58,6 @@ export async function makeApp(o: TestAppOptions = {}) {
     publicBaseUrl: BASE,
     clock: o.now ?? (() => new Date('2026-12-04T10:30:00Z')),
     accountSid: o.accountSid ?? null,
-    flood: o.flood,
   });
   return { app, store, bot, dataDir };
 }

@@ -1,6 +1,6 @@
 // Which services the bot may offer, for a city and category.
 
-import type { Catalogue, Category, CityId, Service } from './types.ts';
+import { CITY_IDS, type Catalogue, type Category, type CityId, type Service } from './types.ts';
 
 /** May this service be offered to someone in `city`? (active, public, local or national) */
 export function isOfferedIn(service: Service, city: CityId): boolean {
@@ -34,7 +34,7 @@ export function categoriesFor(cat: Catalogue, city: CityId): Category[] {
 export function coverageGaps(cat: Catalogue): Array<{ category: string; city: CityId }> {
   const gaps: Array<{ category: string; city: CityId }> = [];
   for (const c of cat.categories) {
-    for (const city of ['southampton', 'portsmouth'] as const) {
+    for (const city of CITY_IDS) {
       if (offeredServices(cat, city, c.id).length === 0) gaps.push({ category: c.id, city });
     }
   }

@@ -9,9 +9,9 @@
 // expected and what was found, and ends with the service id when there is one.
 
 import { z } from 'zod';
-import type { Catalogue, FactField } from './types.ts';
+import { CITY_IDS as CITIES, type Catalogue, type FactField } from './types.ts';
 
-export const CITIES = ['southampton', 'portsmouth'] as const;
+export { CITIES };
 export const FACT_FIELDS: readonly FactField[] = [
   'description',
   'eligibility',

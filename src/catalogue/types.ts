@@ -6,7 +6,9 @@
 // `unknown` map says why (shown to nobody, read by staff). Every known fact
 // names its source in `provenance` with the date it was checked.
 
-export type CityId = 'southampton' | 'portsmouth';
+/** The cities Waymark serves, in menu order. */
+export const CITY_IDS = ['southampton', 'portsmouth'] as const;
+export type CityId = (typeof CITY_IDS)[number];
 /** Where a service can be used from: one city, or anywhere (national lines). */
 export type ServiceArea = CityId | 'national';
 

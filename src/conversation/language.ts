@@ -63,7 +63,7 @@ function rank(order: string[], code: string): number {
 
 /** Arabic-script languages: numbers, times, postcodes and phone numbers need isolating. */
 export function isRtl(code: string): boolean {
-  return ['ar', 'fa', 'ps', 'ckb', 'ur'].includes(code);
+  return ARABIC_FAMILY.includes(code);
 }
 
 // Left-to-right runs inside right-to-left text (a phone number, "10:30-12:30",

@@ -158,7 +158,7 @@ function checkLanguage(
     if (typeof lang.translation !== 'string') errors.push(`${file}: language.translation: required (how it was translated)`);
     if (typeof lang.reviewed !== 'boolean') errors.push(`${file}: language.reviewed: required, true only if a native speaker has checked it`);
   }
-  const needMap = (key: string, keys: string[]) => {
+  const needMap = (key: string, keys: readonly string[]) => {
     const m = pack[key];
     if (!isObj(m)) return errors.push(`${file}: ${key}: required`);
     for (const k of keys) if (typeof m[k] !== 'string' || !m[k]) errors.push(`${file}: ${key}.${k}: missing`);

@@ -89,5 +89,5 @@ export const ENGINE_TEMPLATES = [
 ] as const;
 
 export const DAY_KEYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
-export const CITY_KEYS = ['southampton', 'portsmouth'];
+export { CITY_IDS as CITY_KEYS } from '../catalogue/types.ts';
 export const ACCESS_KEYS = ['drop_in', 'self_refer', 'gp_referral', 'registration', 'phone', 'appointment'];

@@ -102,6 +102,13 @@ export function statusText(tx: Texts, service: Service, now: Date): string | nul
   }
 }
 
+/** "St Luke's Church hall, Greetham Street, Southsea", postcode last; or that it is not confirmed. */
+export function whereText(tx: Texts, service: Service): string {
+  const loc = service.location;
+  if (!loc) return tx.t('address_unknown');
+  return [loc.name, loc.address, loc.postcode ?? ''].filter(Boolean).join(', ');
+}
+
 /** A service with weekly days a reminder can be tied to. */
 export function remindable(service: Service): boolean {
   return !service.always_open && service.status === 'active' && (service.schedules ?? []).some((r) => r.byday.length > 0);
@@ -128,13 +135,8 @@ export function serviceDetails(tx: Texts, service: Service, now: Date): string {
   lines.push(tx.t('line_open', { text: weeklyText(tx, service) }));
   const status = statusText(tx, service, now);
   if (status) lines.push(tx.t('line_now', { text: status }));
-  if (service.location) {
-    const loc = service.location;
-    const where = [loc.name, loc.address, loc.postcode ?? ''].filter(Boolean).join(', ');
-    lines.push(tx.t('line_where', { text: where }));
-  } else if (service.area !== 'national') {
-    lines.push(tx.t('line_where', { text: tx.t('address_unknown') }));
-  }
+  // A national phone line has no place to go to: no "Where" line at all.
+  if (service.location || service.area !== 'national') lines.push(tx.t('line_where', { text: whereText(tx, service) }));
   if (service.phones?.length) {
     const phones = service.phones.map((p) => (p.note ? `${p.number} (${p.note})` : p.number)).join('; ');
     lines.push(tx.t('line_phone', { text: phones }));

@@ -1,7 +1,7 @@
 // The conversation engine. Pure: given a person's session, their message, the
 // catalogue and the time, it returns the new session, the replies and the
 // effects for the host to carry out. No I/O, no clock, no randomness.
-import type { CityId } from '../catalogue/types.ts';
+import { CITY_IDS, type CityId } from '../catalogue/types.ts';
 import { categoriesFor, findService, offeredServices } from '../catalogue/offered.ts';
 import { paginate } from '../text/segments.ts';
 import { normalizeText, parseMenuNumber, tokenize } from '../text/normalize.ts';
@@ -12,7 +12,7 @@ import { TWILIO_OPT_IN, TWILIO_OPT_OUT } from './registry.ts';
 import { Texts, categoryName, serviceDetails, serviceLabel } from './render.ts';
 import type { CompiledKeywords, Effect, Flow, Input, Session, StepContext, StepResult, TriggerDef } from './types.ts';
 
-const CITIES: CityId[] = ['southampton', 'portsmouth'];
+const CITIES: readonly CityId[] = CITY_IDS;
 
 export function newSession(flow: Flow): Session {
   return {

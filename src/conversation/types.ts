@@ -94,7 +94,7 @@ export interface FlowDef {
 }
 
 export interface LanguagePack {
-  language: { code: string; name: string; english_name?: string; translation: string; reviewed: boolean; rtl?: boolean };
+  language: { code: string; name: string; english_name?: string; translation: string; reviewed: boolean };
   keywords: Record<string, string[]>;
   crisis_phrases: string[];
   days: Record<string, string>;

@@ -3,7 +3,7 @@
 import type { Catalogue, Service } from '../catalogue/types.ts';
 import { findService } from '../catalogue/offered.ts';
 import { dayOpenings } from '../catalogue/opening-times.ts';
-import { Texts, serviceLabel } from '../conversation/render.ts';
+import { Texts, serviceLabel, whereText } from '../conversation/render.ts';
 import type { Flow } from '../conversation/types.ts';
 import { weekdayOf } from '../time/london.ts';
 import type { OutboxRow } from '../store/store.ts';
@@ -19,12 +19,6 @@ function timesOn(tx: Texts, service: Service, date: string): string {
   const known = slots.filter((s) => s.opens_at);
   if (known.length === 0) return tx.t('times_unconfirmed');
   return known.map((s) => (s.closes_at ? `${s.opens_at}-${s.closes_at}` : s.opens_at!)).join(', ');
-}
-
-function whereText(tx: Texts, service: Service): string {
-  const loc = service.location;
-  if (!loc) return tx.t('address_unknown');
-  return [loc.name, loc.address, loc.postcode ?? ''].filter(Boolean).join(', ');
 }
 
 export function reminderText(flow: Flow, catalogue: Catalogue, row: Pick<OutboxRow, 'serviceId' | 'occurrenceDate' | 'kind' | 'timing'>, lang: string): ReminderText | null {

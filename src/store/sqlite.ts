@@ -197,6 +197,15 @@ export class SqliteStore implements Store {
     };
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once (the dispatcher runs these for every message it sends). */
+  private q<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st as unknown as Database.Statement<P, R>;
+  }
+
   static open(dataDir: string, secret: Buffer | null = null): SqliteStore {
     return new SqliteStore(path.join(dataDir, 'waymark.db'), secret);
   }
@@ -258,8 +267,11 @@ export class SqliteStore implements Store {
       }
     }
     // A contact with no reminders and no opt-out to remember is not kept.
-    const contact = st.getContact.get(t.subject);
-    if (contact && !contact.opted_out && st.countSubs.get(t.subject)!.n === 0) st.deleteContact.run(t.subject);
+    // Only a dropped reminder or an opt-in can make it so.
+    if (t.effects.some((e) => e.type === 'unsubscribe' || e.type === 'opt_in')) {
+      const contact = st.getContact.get(t.subject);
+      if (contact && !contact.opted_out && st.countSubs.get(t.subject)!.n === 0) st.deleteContact.run(t.subject);
+    }
     return 'saved';
   };
 
@@ -321,8 +333,7 @@ export class SqliteStore implements Store {
   }
 
   async activeSubscriptions(): Promise<SubscriptionRow[]> {
-    const rows = this.db
-      .prepare<[], { id: number; service_id: string; timing: string; created_at: number }>(
+    const rows = this.q<[], { id: number; service_id: string; timing: string; created_at: number }>(
         `SELECT s.id, s.service_id, s.timing, s.created_at FROM subscriptions s
          JOIN contacts c ON c.subject = s.subject WHERE c.opted_out = 0`,
       )
@@ -331,7 +342,7 @@ export class SqliteStore implements Store {
   }
 
   async enqueue(items: DueItem[], now: Date): Promise<number> {
-    const insert = this.db.prepare(
+    const insert = this.q(
       `INSERT INTO outbox (key, subscription_id, subject, service_id, timing, occurrence_date, kind, send_at, next_attempt_at, updated_at)
        SELECT ?, s.id, s.subject, s.service_id, s.timing, ?, ?, ?, ?, ? FROM subscriptions s WHERE s.id = ?
        ON CONFLICT(key) DO NOTHING`,
@@ -349,8 +360,7 @@ export class SqliteStore implements Store {
   }
 
   private claimedRows(where: string, params: unknown[]): ClaimedRow[] {
-    const rows = this.db
-      .prepare<unknown[], ClaimedDbRow>(
+    const rows = this.q<unknown[], ClaimedDbRow>(
         `SELECT o.*, c.address_enc, c.channel, c.lang, c.last_inbound_at, c.opted_out
          FROM outbox o LEFT JOIN contacts c ON c.subject = o.subject WHERE ${where} ORDER BY o.send_at, o.id`,
       )
@@ -372,16 +382,14 @@ export class SqliteStore implements Store {
     return this.db
       .transaction(() => {
         const t = now.getTime();
-        const ids = this.db
-          .prepare<[number, number], { id: number }>(
+        const ids = this.q<[number, number], { id: number }>(
             "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY send_at, id LIMIT ?",
           )
           .all(t, limit)
           .map((r) => r.id);
         if (ids.length === 0) return [];
         const marks = ids.map(() => '?').join(',');
-        this.db
-          .prepare(`UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1, updated_at = ? WHERE id IN (${marks})`)
+        this.q(`UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1, updated_at = ? WHERE id IN (${marks})`)
           .run(t, worker, t, ...ids);
         return this.claimedRows(`o.id IN (${marks})`, ids);
       })
@@ -393,59 +401,57 @@ export class SqliteStore implements Store {
   }
 
   async prepare(id: number, body: string, worker: string): Promise<boolean> {
-    return this.db.prepare("UPDATE outbox SET body = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?").run(body, id, worker).changes === 1;
+    return this.q("UPDATE outbox SET body = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?").run(body, id, worker).changes === 1;
   }
 
   async markSent(id: number, sid: string, now: Date): Promise<void> {
-    this.db.prepare("UPDATE outbox SET status = 'sent', twilio_sid = ?, error_code = NULL, updated_at = ? WHERE id = ?").run(sid, now.getTime(), id);
+    this.q("UPDATE outbox SET status = 'sent', twilio_sid = ?, error_code = NULL, updated_at = ? WHERE id = ?").run(sid, now.getTime(), id);
   }
 
   async markRetry(id: number, nextAttemptAt: Date, code: string | null, now: Date): Promise<void> {
-    this.db
-      .prepare("UPDATE outbox SET status = 'pending', next_attempt_at = ?, error_code = ?, claimed_at = NULL, claimed_by = NULL, updated_at = ? WHERE id = ?")
+    this.q("UPDATE outbox SET status = 'pending', next_attempt_at = ?, error_code = ?, claimed_at = NULL, claimed_by = NULL, updated_at = ? WHERE id = ?")
       .run(nextAttemptAt.getTime(), code, now.getTime(), id);
   }
 
   async markFailed(id: number, code: string | null, now: Date): Promise<void> {
-    this.db.prepare("UPDATE outbox SET status = 'failed', error_code = ?, updated_at = ? WHERE id = ?").run(code, now.getTime(), id);
+    this.q("UPDATE outbox SET status = 'failed', error_code = ?, updated_at = ? WHERE id = ?").run(code, now.getTime(), id);
   }
 
   async markSkipped(id: number, reason: string, now: Date): Promise<void> {
-    this.db.prepare("UPDATE outbox SET status = 'skipped', error_code = ?, updated_at = ? WHERE id = ?").run(reason, now.getTime(), id);
+    this.q("UPDATE outbox SET status = 'skipped', error_code = ?, updated_at = ? WHERE id = ?").run(reason, now.getTime(), id);
   }
 
   async release(id: number): Promise<void> {
-    this.db.prepare("UPDATE outbox SET status = 'pending', claimed_at = NULL, claimed_by = NULL WHERE id = ? AND status = 'sending'").run(id);
+    this.q("UPDATE outbox SET status = 'pending', claimed_at = NULL, claimed_by = NULL WHERE id = ? AND status = 'sending'").run(id);
   }
 
   async markOptedOut(subject: string): Promise<void> {
     this.db.transaction(() => {
       this.stmts.setOptedOut.run(1, subject);
-      this.db.prepare("UPDATE outbox SET status = 'skipped', error_code = 'opted_out' WHERE subject = ? AND status = 'pending'").run(subject);
+      this.q("UPDATE outbox SET status = 'skipped', error_code = 'opted_out' WHERE subject = ? AND status = 'pending'").run(subject);
     }).immediate();
   }
 
   async dropSubscription(subscriptionId: number): Promise<void> {
     // The number goes too once nothing needs it (a contact is kept only for reminders or an opt-out).
     this.db.transaction(() => {
-      const row = this.db.prepare<[number], { subject: string }>('SELECT subject FROM subscriptions WHERE id = ?').get(subscriptionId);
-      this.db.prepare('DELETE FROM subscriptions WHERE id = ?').run(subscriptionId);
+      const row = this.q<[number], { subject: string }>('SELECT subject FROM subscriptions WHERE id = ?').get(subscriptionId);
+      this.q('DELETE FROM subscriptions WHERE id = ?').run(subscriptionId);
       if (row && this.stmts.countSubs.get(row.subject)!.n === 0) {
-        this.db.prepare('DELETE FROM contacts WHERE subject = ? AND opted_out = 0').run(row.subject);
+        this.q('DELETE FROM contacts WHERE subject = ? AND opted_out = 0').run(row.subject);
       }
     }).immediate();
   }
 
   async recordDelivery(twilioSid: string, status: string, errorCode: string | null, now: Date): Promise<boolean> {
-    const res = this.db
-      .prepare('UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code), updated_at = ? WHERE twilio_sid = ?')
+    const res = this.q('UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code), updated_at = ? WHERE twilio_sid = ?')
       .run(status, errorCode, now.getTime(), twilioSid);
     return res.changes > 0;
   }
 
   async subscriptionContacts(ids: number[]): Promise<Map<number, SubscriptionContact>> {
     const out = new Map<number, SubscriptionContact>();
-    const q = this.db.prepare<[number], { address_enc: string | null; channel: string; lang: string; last_inbound_at: number | null; opted_out: number }>(
+    const q = this.q<[number], { address_enc: string | null; channel: string; lang: string; last_inbound_at: number | null; opted_out: number }>(
       'SELECT c.* FROM subscriptions s JOIN contacts c ON c.subject = s.subject WHERE s.id = ?',
     );
     for (const id of ids) {
@@ -465,19 +471,17 @@ export class SqliteStore implements Store {
   async purge(cut: { sessionsBefore: Date; processedBefore: Date; outboxBefore: Date }) {
     return this.db
       .transaction(() => ({
-        sessions: this.db
-          .prepare('DELETE FROM sessions WHERE updated_at < ? AND subject NOT IN (SELECT subject FROM subscriptions)')
+        sessions: this.q('DELETE FROM sessions WHERE updated_at < ? AND subject NOT IN (SELECT subject FROM subscriptions)')
           .run(cut.sessionsBefore.getTime()).changes,
-        processed: this.db.prepare('DELETE FROM processed WHERE created_at < ?').run(cut.processedBefore.getTime()).changes,
-        outbox: this.db
-          .prepare("DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped') AND updated_at < ?")
+        processed: this.q('DELETE FROM processed WHERE created_at < ?').run(cut.processedBefore.getTime()).changes,
+        outbox: this.q("DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped') AND updated_at < ?")
           .run(cut.outboxBefore.getTime()).changes,
       }))
       .immediate();
   }
 
   async outboxRows(): Promise<OutboxRow[]> {
-    return this.db.prepare<[], OutboxDbRow>('SELECT * FROM outbox ORDER BY id').all().map(toOutbox);
+    return this.q<[], OutboxDbRow>('SELECT * FROM outbox ORDER BY id').all().map(toOutbox);
   }
 
   async close(): Promise<void> {

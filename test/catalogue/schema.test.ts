@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { validateCatalogue, FACT_FIELDS } from '../../src/catalogue/schema.ts';
 import { CatalogueError, loadCatalogue, parseCatalogue } from '../../src/catalogue/load.ts';
 import { categoriesFor, coverageGaps, findService, offeredServices } from '../../src/catalogue/offered.ts';
-import type { Catalogue, CityId, Service } from '../../src/catalogue/types.ts';
+import { CITY_IDS, type Catalogue, type CityId, type Service } from '../../src/catalogue/types.ts';
 
 const FILE = 'data/services.json';
 const TEXT = readFileSync(new URL('../../data/services.json', import.meta.url), 'utf8');
-const CITIES: CityId[] = ['southampton', 'portsmouth'];
+const CITIES: readonly CityId[] = CITY_IDS;
 
 /** A fresh deep copy of the real catalogue, typed loosely so tests can break it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

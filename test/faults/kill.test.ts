@@ -62,6 +62,21 @@ function rfc2822(d: Date): string {
   return d.toUTCString().replace('GMT', '+0000');
 }
 
+/** A message as Twilio's API shows it, on creation and in the list. */
+function asTwilio(m: Accepted) {
+  return {
+    sid: m.sid,
+    account_sid: ACCOUNT,
+    to: m.to,
+    from: m.from,
+    body: m.body,
+    status: 'queued',
+    date_created: rfc2822(m.dateCreated),
+    date_updated: rfc2822(m.dateCreated),
+    date_sent: null,
+  };
+}
+
 class FakeTwilio {
   readonly accepted: Accepted[] = [];
   readonly server: http.Server;
@@ -136,17 +151,7 @@ class FakeTwilio {
         this.heldResolve?.();
         return;
       }
-      return json(201, {
-        sid: m.sid,
-        account_sid: ACCOUNT,
-        to: m.to,
-        from: m.from,
-        body: m.body,
-        status: 'queued',
-        date_created: rfc2822(m.dateCreated),
-        date_updated: rfc2822(m.dateCreated),
-        date_sent: null,
-      });
+      return json(201, asTwilio(m));
     }
     if (req.method === 'GET') {
       const to = url.searchParams.get('To');
@@ -156,17 +161,7 @@ class FakeTwilio {
         .slice()
         .reverse() // newest first, as Twilio lists them
         .slice(0, pageSize)
-        .map((m) => ({
-          sid: m.sid,
-          account_sid: ACCOUNT,
-          to: m.to,
-          from: m.from,
-          body: m.body,
-          status: 'queued',
-          date_created: rfc2822(m.dateCreated),
-          date_updated: rfc2822(m.dateCreated),
-          date_sent: null,
-        }));
+        .map(asTwilio);
       return json(200, { messages: list, next_page_uri: null, page: 0, page_size: pageSize });
     }
     this.badRequests++;
