@@ -40,13 +40,61 @@ describe('FORGET', () => {
       const subject = new Subjects(SECRET).subject(person);
       expect(rowsAbout(m.store.db, subject)).toMatchObject({ sessions: 1, subscriptions: 1, outbox: 1, contacts: 1 });
 
-      const reply = await say(flow.languages[code].keywords.forget[0]);
-      expect(reply).toEqual([flow.languages[code].templates.forget_done].map((r) => (['ar', 'fa', 'ps', 'ckb', 'ur'].includes(code) ? expect.any(String) : r)));
+      const rtl = ['ar', 'fa', 'ps', 'ckb', 'ur'].includes(code);
+      const pack = flow.languages[code];
+      // The erase word only asks, and says what will go; nothing is erased yet.
+      const asked = await say(pack.keywords.forget.at(-1)!);
+      expect(asked).toEqual([rtl ? expect.any(String) : pack.templates.forget_ask.replace('{minutes}', '10')]);
+      expect(rowsAbout(m.store.db, subject)).toMatchObject({ sessions: 1, subscriptions: 1, outbox: 1, contacts: 1 });
+      // The language's own confirmation, within 10 minutes, erases.
+      t = new Date(t.getTime() + 9 * 60_000);
+      const reply = await say(pack.keywords.forget_yes.at(-1)!);
+      expect(reply).toEqual([rtl ? expect.any(String) : pack.templates.forget_done]);
       expect(rowsAbout(m.store.db, subject)).toEqual({ sessions: 0, processed: 0, contacts: 0, subscriptions: 0, outbox: 0 });
       // And they start again as a stranger.
       expect((await say('hi'))[0]).toContain('Welcome');
     });
   }
+
+  it('FORGET YES more than 10 minutes after FORGET asks again and erases nothing; so does FORGET YES alone', async () => {
+    let t = new Date('2026-12-04T10:30:00Z');
+    const m = await makeApp({ now: () => t });
+    made.push(m);
+    const person = '+447700900446';
+    const say = async (text: string) => messages((await m.app.inject(signed(sms(person, text)))).body);
+    const subject = new Subjects(SECRET).subject(person);
+    await say('hi');
+    await say('1');
+    expect((await say('FORGET YES'))[0]).toMatch(/reply FORGET YES within 10 minutes/);
+    await say('FORGET');
+    t = new Date(t.getTime() + 11 * 60_000);
+    expect((await say('forget yes'))[0]).toMatch(/reply FORGET YES within 10 minutes/);
+    expect(rowsAbout(m.store.db, subject).sessions).toBe(1);
+    // Anything else in between cancels the request.
+    await say('FORGET');
+    await say('FOOD');
+    expect((await say('FORGET YES'))[0]).toMatch(/reply FORGET YES within 10 minutes/);
+    expect(rowsAbout(m.store.db, subject).sessions).toBe(1);
+    // YES alone is Twilio's opt-in word, never an erase.
+    await say('FORGET');
+    await say('YES');
+    expect(rowsAbout(m.store.db, subject).sessions).toBe(1);
+  });
+
+  it('erase words never fire inside a sentence or with a typo, in any script', async () => {
+    const m = await makeApp();
+    made.push(m);
+    const person = '+447700900447';
+    const say = async (text: string) => messages((await m.app.inject(signed(sms(person, text)))).body);
+    const subject = new Subjects(SECRET).subject(person);
+    await say('hi');
+    await say('1');
+    for (const text of ['I forgot', 'forgot', 'forget it', 'please forget me now thanks', 'forgett', '我忘记我选的城市了', '请删除我的数据好吗', 'mos më harro', 'não quero esquecer', "j'ai oublié"]) {
+      const reply = (await say(text)).join(' ');
+      expect(reply, text).not.toMatch(/FORGET YES|deleted everything/);
+    }
+    expect(rowsAbout(m.store.db, subject).sessions).toBe(1);
+  });
 
   it('"forget it, I need food" does not erase anything', async () => {
     const m = await makeApp();

@@ -26,34 +26,79 @@ function scriptCandidates(text: string): string[] {
 }
 
 /**
- * For a message the current language did not understand: another language's
- * own keyword (not an English word every language accepts), or its script.
+ * For a message the current language did not understand: is it clearly in
+ * another language? Its script says so, or two or more of that language's
+ * words do (and more of them than of the current language's), or the whole
+ * message is one keyword that only that language has. One Latin word inside a
+ * sentence never switches: "mon" is French and Bengali, "kent" Turkish and a
+ * place in England.
  */
 export function detectLanguage(flow: Flow, tokens: string[], rawText: string, current: string): Detection {
-  const byKeyword = new Map<string, TriggerDef>();
-  for (const [code, m] of Object.entries(flow.matchers)) {
-    if (code === current) continue;
-    const t = flow.def.triggers.find((tr) => keywordQuality(tokens, m.own.get(tr.keyword), 99) === 2);
-    if (t) byKeyword.set(code, t);
-  }
   const script = scriptCandidates(rawText).filter((c) => flow.languages[c] && c !== current);
-  if (byKeyword.size === 1) {
-    const [[code, trigger]] = [...byKeyword];
-    return { pick: code, trigger };
+  const keywordIn = (code: string): TriggerDef | null =>
+    flow.def.triggers.find((tr) => tr.match === 'keyword' && keywordQuality(tokens, flow.matchers[code].own.get(tr.keyword), 99) === 2) ?? null;
+
+  // A message that is just one language's own keyword ("ushqim", "bonjour").
+  const whole = tokens.join(' ');
+  const owners: string[] = [];
+  for (const code of Object.keys(flow.matchers)) {
+    if (code === current) continue;
+    for (const phrases of flow.matchers[code].own.values()) {
+      if (phrases.some((p) => p.join(' ') === whole)) {
+        owners.push(code);
+        break;
+      }
+    }
   }
-  if (byKeyword.size > 1) {
+  const knownElsewhere = (code: string) =>
+    tokens.some((t) => Object.entries(flow.vocab).some(([other, words]) => other !== code && !owners.includes(other) && words.has(t)));
+  if (owners.length === 1 && !knownElsewhere(owners[0])) return { pick: owners[0], trigger: keywordIn(owners[0]) };
+  if (owners.length > 1 && owners.every((c) => !knownElsewhere(c))) {
     // Several languages share the word (غذا in Persian and Urdu): offer them, script order first.
-    let codes = [...byKeyword.keys()].sort((a, b) => rank(script, a) - rank(script, b));
-    // A Latin-script word several languages use ("salam"): ask in English first.
+    let codes = [...owners].sort((a, b) => rank(script, a) - rank(script, b));
+    // A Latin-script word several languages use ("salam"): ask in the current language first.
     if (script.length === 0 && flow.languages[current]) codes = [current, ...codes];
-    const triggers = new Set(byKeyword.values());
+    const triggers = new Set(owners.map(keywordIn));
     return { offer: codes, trigger: triggers.size === 1 ? [...triggers][0] : null };
   }
+
   // The person's chosen language is written in this script already: nothing to detect.
-  if (scriptCandidates(rawText).includes(current)) return null;
-  if (script.length === 1) return { pick: script[0], trigger: null };
-  if (script.length > 1) return { offer: script, trigger: null };
-  return null;
+  const inScript = scriptCandidates(rawText);
+  if (inScript.length && !inScript.includes(current)) {
+    if (script.length === 1) return { pick: script[0], trigger: keywordIn(script[0]) };
+    if (script.length > 1) {
+      const byWords = mostWords(flow, tokens, script, current);
+      if (byWords) return { pick: byWords, trigger: keywordIn(byWords) };
+      return { offer: script, trigger: null };
+    }
+  }
+  if (inScript.length) return null;
+
+  // Latin letters: two or more words of one language, more than of the current one.
+  const best = mostWords(flow, tokens, Object.keys(flow.vocab).filter((c) => c !== current), current);
+  return best ? { pick: best, trigger: keywordIn(best) } : null;
+}
+
+/** The one language with the most distinct words in the message: at least two, and more than the current one. */
+function mostWords(flow: Flow, tokens: string[], codes: string[], current: string): string | null {
+  const distinct = [...new Set(tokens)];
+  const count = (code: string) => {
+    const words = flow.vocab[code];
+    return words ? distinct.filter((t) => words.has(t)).length : 0;
+  };
+  const mine = count(current);
+  let best: string | null = null;
+  let bestN = 0;
+  let tie = false;
+  for (const code of codes) {
+    const n = count(code);
+    if (n > bestN) {
+      best = code;
+      bestN = n;
+      tie = false;
+    } else if (n === bestN && n > 0) tie = true;
+  }
+  return best && !tie && bestN >= 2 && bestN > mine ? best : null;
 }
 
 function rank(order: string[], code: string): number {

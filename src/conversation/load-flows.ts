@@ -8,13 +8,16 @@ import {
   CITY_KEYS,
   DAY_KEYS,
   ENGINE_KEYWORDS,
+  ENGINE_STATES,
   ENGINE_TEMPLATES,
   MENUS,
   SAFETY_MATCHERS,
   TRIGGER_ACTIONS,
   TRIGGER_MATCHERS,
+  WHOLE_MESSAGE_KEYWORDS,
 } from './registry.ts';
 import { normalizeText, tokenize } from '../text/normalize.ts';
+import { CRISIS_KINDS, CRISIS_LISTS, compileDanger, findDanger, type DangerSource } from './danger.ts';
 
 export class FlowError extends Error {
   constructor(public errors: string[]) {
@@ -62,6 +65,9 @@ function checkFlowDef(def: unknown, file: string, errors: string[]): FlowDef | n
     else if (!stateNames.has(name)) errors.push(`${file}: ${where}: unknown state "${name}" (states: ${[...stateNames].join(', ')})`);
   };
   needState('start', def.start);
+  for (const name of ENGINE_STATES) {
+    if (!stateNames.has(name)) errors.push(`${file}: states.${name}: missing: the engine moves people to this state`);
+  }
   if (typeof def.fallback !== 'string') errors.push(`${file}: fallback: required, a template name`);
 
   const safety = def.safety;
@@ -81,6 +87,9 @@ function checkFlowDef(def: unknown, file: string, errors: string[]): FlowDef | n
       if (!isObj(t)) return errors.push(`${at}: expected an object`);
       if (!TRIGGER_MATCHERS.includes(t.match as 'keyword')) {
         errors.push(`${at}.match: unregistered matcher "${String(t.match)}" (known: ${TRIGGER_MATCHERS.join(', ')})`);
+      }
+      if ((t.action === 'forget' || t.action === 'forget_ask') && t.match !== 'whole') {
+        errors.push(`${at}.match: action "${t.action}" erases: it must match the whole message ("whole"), never a word inside a sentence`);
       }
       if (typeof t.keyword !== 'string') errors.push(`${at}.keyword: required`);
       const needs = TRIGGER_ACTIONS[String(t.action)];
@@ -185,9 +194,18 @@ function checkLanguage(
       if (!Array.isArray(words) || words.length === 0) errors.push(`${file}: keywords.${id}: missing or empty (read by the engine)`);
     }
   }
-  if (!Array.isArray(pack.crisis_phrases) || pack.crisis_phrases.length === 0) {
-    errors.push(`${file}: crisis_phrases: required, a list of words that mean danger or self-harm`);
-  }
+  const needList = (key: string, what: string, mayBeEmpty = false) => {
+    const list = pack[key];
+    if (!Array.isArray(list) || (!mayBeEmpty && list.length === 0)) return errors.push(`${file}: ${key}: required, ${what}`);
+    list.forEach((w, i) => {
+      if (typeof w !== 'string' || !tokenize(normalizeText(w)).length) errors.push(`${file}: ${key}[${i}]: expected a word or phrase`);
+    });
+  };
+  needList('crisis_phrases', 'a list of words that mean danger now or self-harm');
+  needList('abuse_phrases', 'a list of phrases that say someone hits, hurts, threatens or rapes them');
+  needList('exploitation_phrases', 'a list of phrases that say they are forced to work, trafficked, or their passport is kept');
+  needList('safe_phrases', 'a list of everyday phrases that hold a danger word ("no danger")', true);
+  needList('everyday', 'a list of common words and phrases (greetings, thanks, questions): what danger and erase words must never be');
 
   const templates = pack.templates;
   if (!isObj(templates)) errors.push(`${file}: templates: required`);
@@ -212,7 +230,6 @@ function checkLanguage(
 }
 
 function compileKeywords(pack: LanguagePack, english: LanguagePack): CompiledKeywords {
-  const toTokens = (p: string) => tokenize(normalizeText(p));
   const englishWords = new Set(Object.values(english.keywords).flat().map((w) => toTokens(w).join(' ')));
   const keywords = new Map<string, string[][]>();
   const own = new Map<string, string[][]>();
@@ -221,7 +238,88 @@ function compileKeywords(pack: LanguagePack, english: LanguagePack): CompiledKey
     keywords.set(id, phrases);
     own.set(id, pack.language.code === english.language.code ? [] : phrases.filter((p) => !englishWords.has(p.join(' '))));
   }
-  return { keywords, own, crisis: pack.crisis_phrases.map(toTokens).filter((t) => t.length) };
+  return { keywords, own };
+}
+
+const toTokens = (p: string) => tokenize(normalizeText(p));
+/** Templates that speak of danger: their words are not everyday words. */
+const DANGER_TEMPLATES = new Set<string>(CRISIS_KINDS.map((k) => CRISIS_LISTS[k].template));
+
+/** Every everyday word the bot knows in any language: what a danger word's typo must not be near. */
+function vocabulary(languages: Record<string, LanguagePack>): Set<string> {
+  const words = new Set<string>();
+  const add = (text: string) => {
+    for (const t of toTokens(text)) words.add(t);
+  };
+  for (const pack of Object.values(languages)) {
+    pack.everyday.forEach(add);
+    for (const [id, list] of Object.entries(pack.keywords)) if (id !== 'crisis') list.forEach(add);
+    Object.values(pack.days).forEach(add);
+    Object.values(pack.days_short).forEach(add);
+    Object.values(pack.access).forEach(add);
+    Object.values(pack.cities).forEach(add);
+    Object.values(pack.categories ?? {}).forEach(add);
+    for (const [name, t] of Object.entries(pack.templates)) if (!DANGER_TEMPLATES.has(name)) add(t);
+  }
+  return words;
+}
+
+/** The words that tell one language apart, for detection: everyday words, its own keywords, day names. */
+function languageVocab(pack: LanguagePack, compiled: CompiledKeywords, isDefault: boolean): Set<string> {
+  const words = new Set<string>();
+  for (const e of pack.everyday) for (const t of toTokens(e)) words.add(t);
+  for (const phrases of (isDefault ? compiled.keywords : compiled.own).values()) for (const p of phrases) for (const t of p) words.add(t);
+  for (const d of Object.values(pack.days)) for (const t of toTokens(d)) words.add(t);
+  return words;
+}
+
+/**
+ * Danger and erase words must never be everyday words, in any language: a
+ * false alarm frightens, a false erase loses someone's reminders. Checked at
+ * load, naming both files.
+ */
+function checkSafety(languages: Record<string, LanguagePack>, files: Record<string, string>, danger: ReturnType<typeof compileDanger>, errors: string[]): void {
+  const everydayOf = new Map<string, Array<{ code: string; where: string }>>();
+  const note = (phrase: string, code: string, where: string) => {
+    const key = toTokens(phrase).join(' ');
+    if (!key) return;
+    const list = everydayOf.get(key);
+    if (list) list.push({ code, where });
+    else everydayOf.set(key, [{ code, where }]);
+  };
+  for (const [code, pack] of Object.entries(languages)) {
+    pack.everyday.forEach((w) => note(w, code, 'everyday'));
+    for (const [id, list] of Object.entries(pack.keywords)) {
+      if (id === 'crisis' || WHOLE_MESSAGE_KEYWORDS.includes(id)) continue;
+      list.forEach((w) => note(w, code, `keywords.${id}`));
+    }
+  }
+  for (const [code, pack] of Object.entries(languages)) {
+    const lists: Array<[string, string[]]> = [
+      ...CRISIS_KINDS.map((k): [string, string[]] => [CRISIS_LISTS[k].phrases, pack[CRISIS_LISTS[k].phrases]]),
+      ...WHOLE_MESSAGE_KEYWORDS.map((id): [string, string[]] => [`keywords.${id}`, pack.keywords[id] ?? []]),
+    ];
+    for (const [listName, list] of lists) {
+      list.forEach((phrase, i) => {
+        for (const hit of everydayOf.get(toTokens(phrase).join(' ')) ?? []) {
+          errors.push(
+            `${files[code]}: ${listName}[${i}] "${phrase}" is an everyday word in ${files[hit.code]} (${hit.where}): it would ${listName.startsWith('keywords') ? 'erase' : 'raise the alarm'} by accident`,
+          );
+        }
+      });
+    }
+  }
+  // Every language's everyday phrases are a corpus that must raise no alarm.
+  for (const [code, pack] of Object.entries(languages)) {
+    pack.everyday.forEach((phrase, i) => {
+      const hit = findDanger(danger, toTokens(phrase));
+      if (hit) {
+        errors.push(
+          `${files[code]}: everyday[${i}] "${phrase}" would get the crisis reply: it holds "${hit.tokens.join(' ')}" (${hit.from}); add a safe phrase or narrow the danger phrase`,
+        );
+      }
+    });
+  }
 }
 
 /** Build a runnable flow from already-parsed data (used by tests and loadFlows). */
@@ -249,12 +347,24 @@ export function compileFlow(
   }
   if (errors.length) throw new FlowError(errors);
   const matchers: Record<string, CompiledKeywords> = {};
-  for (const [code, pack] of Object.entries(languages)) matchers[code] = compileKeywords(pack, languages.en);
-  const seen = new Set<string>();
-  const crisisAll = Object.values(matchers)
-    .flatMap((m) => m.crisis)
-    .filter((p) => !seen.has(p.join(' ')) && seen.add(p.join(' ')));
-  return { def, languages, defaultLang: 'en', matchers, crisisAll };
+  const vocab: Record<string, Set<string>> = {};
+  const files: Record<string, string> = {};
+  for (const p of packs) if (isObj(p.data) && isObj(p.data.language)) files[String(p.data.language.code)] = p.file;
+  const sources: DangerSource[] = [];
+  const safe: string[][] = [];
+  for (const [code, pack] of Object.entries(languages)) {
+    matchers[code] = compileKeywords(pack, languages.en);
+    vocab[code] = languageVocab(pack, matchers[code], code === 'en');
+    for (const kind of CRISIS_KINDS) {
+      const list = CRISIS_LISTS[kind].phrases;
+      for (const phrase of pack[list]) sources.push({ kind, tokens: toTokens(phrase), from: `${files[code]} ${list}` });
+    }
+    for (const phrase of pack.safe_phrases) safe.push(toTokens(phrase));
+  }
+  const danger = compileDanger(sources, safe, vocabulary(languages));
+  checkSafety(languages, files, danger, errors);
+  if (errors.length) throw new FlowError(errors);
+  return { def, languages, defaultLang: 'en', matchers, danger, vocab };
 }
 
 export function loadFlows(dir: string): Flow {

@@ -1,7 +1,10 @@
 // The names a flow may use. A flow says "action": "open_category"; the code
 // that does it lives in step.ts. Loading fails on any name not listed here.
 
-export const TRIGGER_MATCHERS = ['keyword'] as const;
+// keyword: the phrase anywhere in the message, one typo forgiven in longer words.
+// whole: the message is exactly the phrase (case and punctuation aside), no typo:
+// for words that erase, which must never fire inside a sentence.
+export const TRIGGER_MATCHERS = ['keyword', 'whole'] as const;
 export const SAFETY_MATCHERS = ['phrase'] as const;
 
 /** Actions a trigger may run, and the fields each needs. */
@@ -12,8 +15,18 @@ export const TRIGGER_ACTIONS: Record<string, Array<'state' | 'template' | 'categ
   open_category: ['category'],
   remind: [],
   list_reminders: [],
+  forget_ask: [],
   forget: [],
 };
+
+/** Minutes after FORGET in which FORGET YES erases. */
+export const FORGET_CONFIRM_MINUTES = 10;
+
+/** States the engine itself moves people to: a flow must have each. */
+export const ENGINE_STATES = ['choose_city', 'choose_lang', 'categories', 'services', 'service'] as const;
+
+/** Keyword lists that only ever match a whole message (erasing). */
+export const WHOLE_MESSAGE_KEYWORDS = ['forget', 'forget_yes'];
 
 /** Keywords the engine reads itself (REMIND OFF 2, REMIND EVENING). */
 export const ENGINE_KEYWORDS = ['off', 'evening'];
@@ -83,6 +96,9 @@ export const ENGINE_TEMPLATES = [
   'times_unconfirmed',
   'opted_in',
   'forget_done',
+  'forget_ask',
+  'crisis_abuse',
+  'crisis_exploitation',
   'lang_menu',
   'lang_set',
   'slow_down',

@@ -8,7 +8,8 @@ import { normalizeText, parseMenuNumber, tokenize } from '../text/normalize.ts';
 import { keywordQuality, pickMatch } from './matchers.ts';
 import { listReminders, remind, remindOff } from './reminder-actions.ts';
 import { detectLanguage, isRtl, isolateLtr } from './language.ts';
-import { TWILIO_OPT_IN, TWILIO_OPT_OUT } from './registry.ts';
+import { FORGET_CONFIRM_MINUTES, TWILIO_OPT_IN, TWILIO_OPT_OUT } from './registry.ts';
+import { CRISIS_LISTS, findDanger, type CrisisKind } from './danger.ts';
 import { Texts, categoryName, serviceDetails, serviceLabel } from './render.ts';
 import type { CompiledKeywords, Effect, Flow, Input, Session, StepContext, StepResult, TriggerDef } from './types.ts';
 
@@ -29,6 +30,7 @@ export function newSession(flow: Flow): Session {
     reminders: [],
     optedOut: false,
     langOffer: null,
+    eraseAskedAt: null,
   };
 }
 
@@ -48,6 +50,7 @@ export function reviveSession(flow: Flow, raw: unknown, ctx: StepContext): Sessi
   if (!Array.isArray(s.reminders)) s.reminders = [];
   if (!Array.isArray(s.langOffer)) s.langOffer = null;
   s.optedOut = s.optedOut === true;
+  if (typeof s.eraseAskedAt !== 'string') s.eraseAskedAt = null;
   return s;
 }
 
@@ -249,44 +252,59 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     return { session: s, replies: [finalText(turn, tx.t('opted_in', { count: s.reminders.length }))], effects: [{ type: 'opt_in' }] };
   }
 
-  // Typos are forgiven in danger words only from 6 letters: shorter ones sit
-  // one letter away from everyday words (Turkish "acil"/"acik").
-  // Danger words of every language count, whatever language we think they use.
-  const inDanger = keywordQuality(tokens, flow.crisisAll, 6) > 0;
-  if (inDanger) replies.push(tx.t(flow.def.safety.template));
+  // Danger phrases of every language count, whatever language we think they
+  // use (danger.ts says why that is safe): the crisis numbers come first.
+  const danger = findDanger(flow.danger, tokens);
+  const crisisKind: CrisisKind | undefined = danger?.kind;
+  const crisisTemplate = crisisKind && (crisisKind === 'crisis' ? flow.def.safety.template : CRISIS_LISTS[crisisKind].template);
+  if (crisisTemplate) replies.push(tx.t(crisisTemplate));
+  const inDanger = crisisKind !== undefined;
 
+  const whole = tokens.join(' ');
   const findTrigger = () =>
     pickMatch(flow.def.triggers, (t) => {
-      // FORGET erases everything: only when it is (nearly) all the message says.
-      if (t.alone && tokens.length > 3) return 0;
-      return keywordQuality(tokens, turn.matchers.keywords.get(t.keyword));
+      const phrases = turn.matchers.keywords.get(t.keyword);
+      // Words that erase match only the whole message, exactly: never inside a sentence.
+      if (t.match === 'whole') return phrases?.some((p) => p.join(' ') === whole) ? 2 : 0;
+      return keywordQuality(tokens, phrases);
     });
   let trigger = findTrigger();
   const number = parseMenuNumber(norm);
 
-  // Not understood in their language: is it written in another one?
+  // Not understood in their language: is it clearly written in another one?
   if (!trigger && number === null && s.state !== 'choose_lang') {
     const found = detectLanguage(flow, tokens, text, s.lang);
     if (found && 'pick' in found) {
       useLanguage(turn, found.pick);
       trigger = found.trigger ?? findTrigger();
-      if (inDanger) replies[0] = turn.tx.t(flow.def.safety.template);
+      if (crisisTemplate) replies[0] = turn.tx.t(crisisTemplate);
     } else if (found && 'offer' in found) {
       s.langOffer = found.offer;
       if (found.trigger?.action === 'open_category') s.pending = { category: found.trigger.category! };
-      return finish(turn, replies, enter(turn, 'choose_lang'));
+      return finish(turn, replies, enter(turn, 'choose_lang'), crisisKind);
     }
   }
+  // Erasing asks first; only FORGET YES within a few minutes of that erases.
+  const askedAt = s.eraseAskedAt ? Date.parse(s.eraseAskedAt) : NaN;
+  s.eraseAskedAt = null;
   if (trigger?.action === 'forget') {
-    const fresh = newSession(flow);
-    return { session: fresh, replies: [...replies, turn.tx.t('forget_done')].map((r) => finalText(turn, r)), effects: [{ type: 'forget' }] };
+    const age = ctx.now.getTime() - askedAt;
+    if (age >= 0 && age <= FORGET_CONFIRM_MINUTES * 60_000) {
+      const fresh = newSession(flow);
+      return { session: fresh, replies: [...replies, turn.tx.t('forget_done')].map((r) => finalText(turn, r)), effects: [{ type: 'forget' }], crisis: crisisKind };
+    }
+  }
+  if (trigger?.action === 'forget' || trigger?.action === 'forget_ask') {
+    s.eraseAskedAt = ctx.now.toISOString();
+    s.pages = [];
+    return { session: s, replies: [...replies, turn.tx.t('forget_ask', { minutes: FORGET_CONFIRM_MINUTES })].map((r) => finalText(turn, r)), effects: [], crisis: crisisKind };
   }
 
   let main: string;
   if (trigger?.action === 'more') {
     // Pages were cut with their "Reply MORE" line already on all but the last.
     const page = s.pages.shift();
-    return { session: s, replies: [...replies.map((r) => finalText(turn, r)), page ?? finalText(turn, turn.tx.t('no_more'))], effects: [] };
+    return { session: s, replies: [...replies.map((r) => finalText(turn, r)), page ?? finalText(turn, turn.tx.t('no_more'))], effects: [], crisis: crisisKind };
   } else if (isNew && flow.def.states[s.state].next) {
     // First message: welcome and city first; remember what they asked for.
     if (trigger?.action === 'open_category') s.pending = { category: trigger.category! };
@@ -304,7 +322,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   } else {
     main = turn.tx.t(flow.def.fallback);
   }
-  return finish(turn, replies, main);
+  return finish(turn, replies, main, crisisKind);
 }
 
 /** Right-to-left languages get their numbers isolated; the segment count includes the marks. */
@@ -312,8 +330,10 @@ function finalText(turn: Turn, text: string): string {
   return isRtl(turn.tx.lang) ? isolateLtr(text) : text;
 }
 
-function finish(turn: Turn, replies: string[], main: string): StepResult {
+function finish(turn: Turn, replies: string[], main: string, crisis?: CrisisKind): StepResult {
   const pages = paginate(finalText(turn, main), { moreLine: finalText(turn, turn.tx.t('more_line')) });
   turn.s.pages = pages.slice(1);
-  return { session: turn.s, replies: [...replies.map((r) => finalText(turn, r)), pages[0]], effects: turn.effects };
+  const result: StepResult = { session: turn.s, replies: [...replies.map((r) => finalText(turn, r)), pages[0]], effects: turn.effects };
+  if (crisis) result.crisis = crisis;
+  return result;
 }

@@ -1,4 +1,5 @@
 import type { Catalogue, CityId } from '../catalogue/types.ts';
+import type { CrisisKind, DangerIndex } from './danger.ts';
 
 export type Channel = 'sms' | 'whatsapp';
 
@@ -25,6 +26,8 @@ export interface Session {
   langOffer: string[] | null;
   /** They texted one of Twilio's opt-out words: nothing is sent until START. */
   optedOut: boolean;
+  /** ISO time they asked to be forgotten: FORGET YES within 10 minutes of it erases. */
+  eraseAskedAt: string | null;
 }
 
 export interface ReminderChoice {
@@ -59,6 +62,8 @@ export interface StepResult {
   session: Session;
   replies: string[];
   effects: Effect[];
+  /** The message spoke of danger: which kind (its reply came first). */
+  crisis?: CrisisKind;
 }
 
 // --- flow definition (flows/main.json) ---
@@ -70,8 +75,6 @@ export interface TriggerDef {
   state?: string;
   template?: string;
   category?: string;
-  /** Only when the message is little more than the keyword (for FORGET). */
-  alone?: boolean;
 }
 
 export interface StateDef {
@@ -96,7 +99,16 @@ export interface FlowDef {
 export interface LanguagePack {
   language: { code: string; name: string; english_name?: string; translation: string; reviewed: boolean };
   keywords: Record<string, string[]>;
+  /** Self-harm and danger now: 999, NHS 111 option 2, Samaritans. */
   crisis_phrases: string[];
+  /** Someone hits, hurts, threatens or rapes them: the domestic abuse line too. */
+  abuse_phrases: string[];
+  /** Forced work, trafficking, a passport kept: the modern slavery line too. */
+  exploitation_phrases: string[];
+  /** Everyday phrases holding a danger word that are not danger ("no danger", "不紧急"). */
+  safe_phrases: string[];
+  /** Common words and phrases of the language: what danger and erase words must never be. */
+  everyday: string[];
   days: Record<string, string>;
   days_short: Record<string, string>;
   cities: Record<string, string>;
@@ -114,7 +126,9 @@ export interface Flow {
   /** Pre-normalised keyword phrases per language, in trigger order. */
   matchers: Record<string, CompiledKeywords>;
   /** The danger phrases of every language, once each: checked on every message. */
-  crisisAll: string[][];
+  danger: DangerIndex;
+  /** Per language: the single words that tell it apart (everyday words, keywords, days). */
+  vocab: Record<string, Set<string>>;
 }
 
 export interface CompiledKeywords {
@@ -122,5 +136,4 @@ export interface CompiledKeywords {
   keywords: Map<string, string[][]>;
   /** The same, without the English words every language also accepts: what tells this language apart. */
   own: Map<string, string[][]>;
-  crisis: string[][];
 }

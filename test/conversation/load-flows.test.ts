@@ -57,7 +57,43 @@ describe('loading flows/', () => {
     const pack = en();
     delete pack.keywords.food;
     expect(errorsOf(main(), [{ file: 'flows/lang/en.json', data: pack }])).toContain(
-      'flows/lang/en.json: keywords.food: missing or empty (used by flows/main.json triggers[4])',
+      `flows/lang/en.json: keywords.food: missing or empty (used by flows/main.json triggers[${main().triggers.findIndex((t: { keyword: string }) => t.keyword === 'food')}])`,
     );
+  });
+
+  it('refuses a flow without a state the engine moves people to, naming the file and the state', () => {
+    const def = main();
+    def.states.categoriez = def.states.categories;
+    delete def.states.categories;
+    expect(errorsOf(def)).toContain('flows/main.json: states.categories: missing: the engine moves people to this state');
+  });
+
+  it('refuses an erase action that would match a word inside a sentence', () => {
+    const def = main();
+    const i = def.triggers.findIndex((t: { action: string }) => t.action === 'forget_ask');
+    def.triggers[i].match = 'keyword';
+    expect(errorsOf(def).some((e) => e.startsWith(`flows/main.json: triggers[${i}].match: action "forget_ask" erases: it must match the whole message`))).toBe(true);
+  });
+
+  it('refuses a danger or erase word that is an everyday word of another language, naming both files', () => {
+    const fr = JSON.parse(fs.readFileSync(path.join(ROOT, 'flows/lang/fr.json'), 'utf8'));
+    const pack = en();
+    pack.crisis_phrases.push('quelle heure');
+    pack.keywords.forget.push('merci');
+    const errors = errorsOf(main(), [
+      { file: 'flows/lang/en.json', data: pack },
+      { file: 'flows/lang/fr.json', data: fr },
+    ]);
+    expect(errors.some((e) => e.startsWith(`flows/lang/en.json: crisis_phrases[${pack.crisis_phrases.length - 1}] "quelle heure" is an everyday word in flows/lang/fr.json (everyday)`))).toBe(true);
+    expect(errors.some((e) => e.startsWith(`flows/lang/en.json: keywords.forget[${pack.keywords.forget.length - 1}] "merci" is an everyday word in flows/lang/fr.json (everyday): it would erase`))).toBe(true);
+  });
+
+  it('refuses a danger phrase that an everyday phrase of any language holds, unless a safe phrase covers it', () => {
+    const pack = en();
+    pack.crisis_phrases.push('is urgent');
+    const held = (errors: string[]) => errors.some((e) => /flows\/lang\/en\.json: everyday\[\d+\] "it is urgent" would get the crisis reply: it holds "is urgent" \(flows\/lang\/en\.json crisis_phrases\)/.test(e));
+    expect(held(errorsOf(main(), [{ file: 'flows/lang/en.json', data: pack }]))).toBe(true);
+    pack.safe_phrases.push('it is urgent');
+    expect(held(errorsOf(main(), [{ file: 'flows/lang/en.json', data: pack }]))).toBe(false);
   });
 });

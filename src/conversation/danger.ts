@@ -1,0 +1,160 @@
+// Hearing danger. Every language's danger phrases are checked in every
+// message, whatever language the person chose, so that a disclosure is never
+// missed because we guessed the language wrong. That is safe only because:
+//  - a typo is forgiven only in a word with no everyday neighbour in any
+//    language the bot speaks ("agresse" is one letter from "adresse": exact only);
+//  - "safe phrases" (no danger, not urgent, 不紧急, death certificate) are
+//    blanked out before matching;
+//  - loading refuses a danger phrase that is an everyday word of a language,
+//    and runs every language's everyday phrases through this matcher (see
+//    load-flows.ts), so the lists cannot drift into false alarms.
+import { withinOneEdit } from '../text/normalize.ts';
+
+/** What was disclosed: the reply names the line for it. First kind listed wins. */
+export const CRISIS_KINDS = ['exploitation', 'abuse', 'crisis'] as const;
+export type CrisisKind = (typeof CRISIS_KINDS)[number];
+
+/** Language-file list of each kind, and the template that answers it. */
+export const CRISIS_LISTS: Record<CrisisKind, { phrases: 'exploitation_phrases' | 'abuse_phrases' | 'crisis_phrases'; template: string }> = {
+  exploitation: { phrases: 'exploitation_phrases', template: 'crisis_exploitation' },
+  abuse: { phrases: 'abuse_phrases', template: 'crisis_abuse' },
+  crisis: { phrases: 'crisis_phrases', template: 'crisis' },
+};
+
+/** Shortest word in which one wrong letter may be forgiven, if nothing everyday is near it. */
+export const DANGER_FUZZY_MIN = 6;
+
+// Scripts written without spaces between words: a phrase is found inside the
+// run of characters ("我想自杀" holds "自杀"), never fuzzily.
+export const NO_SPACES = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+export interface DangerPhrase {
+  kind: CrisisKind;
+  tokens: string[];
+  /** Per token: may one wrong letter be forgiven? */
+  fuzzy: boolean[];
+  /** Where it was written: "flows/lang/fr.json abuse_phrases". */
+  from: string;
+}
+
+export interface DangerIndex {
+  phrases: DangerPhrase[];
+  /** Safe phrases in spaced scripts, as token lists: blanked before matching. */
+  safe: string[][];
+  /** Safe phrases in scripts without spaces: cut out of tokens before matching. */
+  safeInline: string[];
+}
+
+export interface DangerSource {
+  kind: CrisisKind;
+  tokens: string[];
+  from: string;
+}
+
+/**
+ * Builds the index. `vocabulary` holds every everyday word the bot knows in
+ * any language (keywords, everyday lists, the words of its own replies): a
+ * danger word within one letter of one of them is matched exactly only.
+ */
+export function compileDanger(sources: DangerSource[], safe: string[][], vocabulary: Set<string>): DangerIndex {
+  const byLength = new Map<number, string[]>();
+  for (const w of vocabulary) {
+    const list = byLength.get(w.length);
+    if (list) list.push(w);
+    else byLength.set(w.length, [w]);
+  }
+  const hasNeighbour = (word: string) => {
+    for (const len of [word.length - 1, word.length, word.length + 1]) {
+      for (const v of byLength.get(len) ?? []) if (v !== word && withinOneEdit(v, word)) return true;
+    }
+    return false;
+  };
+  const fuzzyCache = new Map<string, boolean>();
+  const mayFuzz = (word: string) => {
+    let ok = fuzzyCache.get(word);
+    if (ok === undefined) {
+      ok = word.length >= DANGER_FUZZY_MIN && !NO_SPACES.test(word) && !/\d/.test(word) && !hasNeighbour(word);
+      fuzzyCache.set(word, ok);
+    }
+    return ok;
+  };
+  const seen = new Set<string>();
+  const phrases: DangerPhrase[] = [];
+  // Kinds in priority order, so the first phrase found is the most specific.
+  for (const kind of CRISIS_KINDS) {
+    for (const s of sources) {
+      if (s.kind !== kind || s.tokens.length === 0) continue;
+      const key = s.tokens.join(' ');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      phrases.push({ kind, tokens: s.tokens, fuzzy: s.tokens.map(mayFuzz), from: s.from });
+    }
+  }
+  const safeInline: string[] = [];
+  const safeSeqs: string[][] = [];
+  for (const p of safe) {
+    if (p.length === 1 && NO_SPACES.test(p[0])) safeInline.push(p[0]);
+    else if (p.length) safeSeqs.push(p);
+  }
+  // Longest first, so "没有危险" is cut before "危险" could be.
+  safeInline.sort((a, b) => b.length - a.length);
+  return { phrases, safe: safeSeqs, safeInline };
+}
+
+const BLANK = '\u0000';
+
+/** The message's tokens with every safe phrase blanked out. */
+export function maskSafe(index: DangerIndex, tokens: string[]): string[] {
+  let out: string[] | null = null;
+  for (const seq of index.safe) {
+    for (let i = 0; i + seq.length <= tokens.length; i++) {
+      let all = true;
+      for (let j = 0; j < seq.length && all; j++) all = tokens[i + j] === seq[j];
+      if (all) {
+        out ??= [...tokens];
+        for (let j = 0; j < seq.length; j++) out[i + j] = BLANK;
+      }
+    }
+  }
+  if (index.safeInline.length) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = (out ?? tokens)[i];
+      if (!NO_SPACES.test(t)) continue;
+      let cut = t;
+      for (const s of index.safeInline) if (cut.includes(s)) cut = cut.split(s).join(BLANK);
+      if (cut !== t) {
+        out ??= [...tokens];
+        out[i] = cut;
+      }
+    }
+  }
+  return out ?? tokens;
+}
+
+function wordMatches(typed: string, want: string, fuzzy: boolean): boolean {
+  if (typed === want) return true;
+  if (NO_SPACES.test(want)) return typed.includes(want);
+  return fuzzy && typed.length >= DANGER_FUZZY_MIN && withinOneEdit(typed, want);
+}
+
+function occurs(tokens: string[], p: DangerPhrase): boolean {
+  const n = p.tokens.length;
+  for (let i = 0; i + n <= tokens.length; i++) {
+    let all = true;
+    for (let j = 0; j < n && all; j++) all = wordMatches(tokens[i + j], p.tokens[j], p.fuzzy[j]);
+    if (all) return true;
+  }
+  // "self harm" typed as one word, or "selfharm" as two.
+  if (n === 1) {
+    for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i] + tokens[i + 1] === p.tokens[0]) return true;
+  }
+  return false;
+}
+
+/** The first danger phrase the message holds (most specific kind first), or null. */
+export function findDanger(index: DangerIndex, tokens: string[]): DangerPhrase | null {
+  if (tokens.length === 0) return null;
+  const masked = maskSafe(index, tokens);
+  for (const p of index.phrases) if (occurs(masked, p)) return p;
+  return null;
+}
