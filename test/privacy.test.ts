@@ -140,7 +140,8 @@ describe('privacy', () => {
     const count = (table: string, subject: string) =>
       (store.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE subject = ?`).get(subject) as { n: number }).n;
     expect(TABLES.map((t) => count(t, b))).toEqual([1, 6, 1, 1, 2]); // there was something to forget
-    expect((await say(B, 'FORGET'))[0]).toMatch(/^Done: we deleted everything/);
+    expect((await say(B, 'FORGET'))[0]).toMatch(/reply FORGET YES within 10 minutes/);
+    expect((await say(B, 'FORGET YES'))[0]).toMatch(/^Done: we deleted everything/);
     expect(Object.fromEntries(TABLES.map((t) => [t, count(t, b)]))).toEqual({ sessions: 0, processed: 0, contacts: 0, subscriptions: 0, outbox: 0 });
     const bSids = sids[B];
     const processedB = store.db
@@ -183,7 +184,7 @@ describe('privacy', () => {
     dirs.push(dataDir);
     const { app, store } = await makeApp({ dataDir });
     const sent: string[] = [];
-    for (const text of ['hi', '2', 'DROPIN', '2', 'REMIND', 'FORGET']) {
+    for (const text of ['hi', '2', 'DROPIN', '2', 'REMIND', 'FORGET', 'FORGET YES']) {
       const params = sms(B, text);
       sent.push(params.MessageSid);
       await app.inject(signed(params));

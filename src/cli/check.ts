@@ -56,6 +56,12 @@ function main(): number {
   ]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) console.log(`  ${r.slice(0, 3).map((c, i) => c.padEnd(widths[i])).join('  ')}  ${r[3]}`);
+  const urgent = Object.values(flow!.languages).filter((p) => !p.language.reviewed && p.language.review_note);
+  if (urgent.length) {
+    console.log('');
+    console.log('Before launch, a native speaker must check:');
+    for (const p of urgent) console.log(`  ${p.language.code.padEnd(widths[0])}  ${p.language.review_note}`);
+  }
   return 0;
 }
 

@@ -97,7 +97,7 @@ export interface FlowDef {
 }
 
 export interface LanguagePack {
-  language: { code: string; name: string; english_name?: string; translation: string; reviewed: boolean };
+  language: { code: string; name: string; english_name?: string; translation: string; reviewed: boolean; review_note?: string };
   keywords: Record<string, string[]>;
   /** Self-harm and danger now: 999, NHS 111 option 2, Samaritans. */
   crisis_phrases: string[];
