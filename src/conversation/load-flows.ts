@@ -17,6 +17,7 @@ import {
   WHOLE_MESSAGE_KEYWORDS,
 } from './registry.ts';
 import { normalizeText, tokenize } from '../text/normalize.ts';
+import { compilePlaces } from './places.ts';
 import { CRISIS_KINDS, CRISIS_LISTS, compileDanger, findDanger, type DangerSource } from './danger.ts';
 
 export class FlowError extends Error {
@@ -270,6 +271,7 @@ function languageVocab(pack: LanguagePack, compiled: CompiledKeywords, isDefault
   for (const e of pack.everyday) for (const t of toTokens(e)) words.add(t);
   for (const phrases of (isDefault ? compiled.keywords : compiled.own).values()) for (const p of phrases) for (const t of p) words.add(t);
   for (const d of Object.values(pack.days)) for (const t of toTokens(d)) words.add(t);
+  for (const c of Object.values(pack.cities)) for (const t of toTokens(c)) words.add(t);
   return words;
 }
 
@@ -364,7 +366,7 @@ export function compileFlow(
   const danger = compileDanger(sources, safe, vocabulary(languages));
   checkSafety(languages, files, danger, errors);
   if (errors.length) throw new FlowError(errors);
-  return { def, languages, defaultLang: 'en', matchers, danger, vocab };
+  return { def, languages, defaultLang: 'en', matchers, danger, vocab, places: compilePlaces(languages) };
 }
 
 export function loadFlows(dir: string): Flow {

@@ -17,6 +17,7 @@ export const TRIGGER_ACTIONS: Record<string, Array<'state' | 'template' | 'categ
   list_reminders: [],
   forget_ask: [],
   forget: [],
+  today: [],
 };
 
 /** Minutes after FORGET in which FORGET YES erases. */
@@ -29,7 +30,7 @@ export const ENGINE_STATES = ['choose_city', 'choose_lang', 'categories', 'servi
 export const WHOLE_MESSAGE_KEYWORDS = ['forget', 'forget_yes'];
 
 /** Keywords the engine reads itself (REMIND OFF 2, REMIND EVENING). */
-export const ENGINE_KEYWORDS = ['off', 'evening'];
+export const ENGINE_KEYWORDS = ['off', 'evening', 'today'];
 
 /** Twilio's own opt-out and opt-in words (long codes, English only): see ../shared/sources/twilio.md. */
 export const TWILIO_OPT_OUT = ['stop', 'unsubscribe', 'end', 'quit', 'stopall', 'revoke', 'optout', 'cancel'];
@@ -41,6 +42,7 @@ export const MENUS: Record<string, string> = {
   categories: 'open_category',
   services: 'open_service',
   languages: 'set_lang',
+  today: 'open_service',
 };
 
 /** Templates the engine itself renders, beyond those the flow names. */
@@ -99,6 +101,16 @@ export const ENGINE_TEMPLATES = [
   'forget_ask',
   'crisis_abuse',
   'crisis_exploitation',
+  'outside_area',
+  'today_category',
+  'today_until',
+  'today_open',
+  'today_from',
+  'today_unknown',
+  'today_none',
+  'today_none_unknown',
+  'did_you_mean',
+  'welcome_lang',
   'lang_menu',
   'lang_set',
   'slow_down',

@@ -10,6 +10,10 @@ import { listReminders, remind, remindOff } from './reminder-actions.ts';
 import { detectLanguage, isRtl, isolateLtr } from './language.ts';
 import { FORGET_CONFIRM_MINUTES, TWILIO_OPT_IN, TWILIO_OPT_OUT } from './registry.ts';
 import { CRISIS_LISTS, findDanger, type CrisisKind } from './danger.ts';
+import { findPlace } from './places.ts';
+import { openToday } from './today.ts';
+import { openingStatus } from '../catalogue/opening-times.ts';
+import { nearKeyword } from './suggest.ts';
 import { Texts, categoryName, serviceDetails, serviceLabel } from './render.ts';
 import type { CompiledKeywords, Effect, Flow, Input, Session, StepContext, StepResult, TriggerDef } from './types.ts';
 
@@ -31,6 +35,7 @@ export function newSession(flow: Flow): Session {
     optedOut: false,
     langOffer: null,
     eraseAskedAt: null,
+    listed: null,
   };
 }
 
@@ -51,6 +56,9 @@ export function reviveSession(flow: Flow, raw: unknown, ctx: StepContext): Sessi
   if (!Array.isArray(s.langOffer)) s.langOffer = null;
   s.optedOut = s.optedOut === true;
   if (typeof s.eraseAskedAt !== 'string') s.eraseAskedAt = null;
+  if (!Array.isArray(s.listed) || (s.listed as unknown[]).some((id) => typeof id !== 'string' || !findService(ctx.catalogue, id))) s.listed = null;
+  if (s.state === 'today' && !s.listed) s.state = s.city ? 'categories' : fresh.state;
+  if (s.pending && (typeof s.pending !== 'object' || (s.pending.category !== null && typeof s.pending.category !== 'string'))) s.pending = null;
   return s;
 }
 
@@ -89,6 +97,11 @@ function menuItems(turn: Turn, menu: string): MenuItem[] {
       return s.city && s.category
         ? offeredServices(ctx.catalogue, s.city, s.category).map((x) => ({ id: x.id, label: serviceLabel(tx, x) }))
         : [];
+    case 'today':
+      return (s.listed ?? []).flatMap((id) => {
+        const service = findService(ctx.catalogue, id);
+        return service ? [{ id, label: todayLabel(turn, service) }] : [];
+      });
     default:
       return [];
   }
@@ -120,7 +133,51 @@ function prompt(turn: Turn): string {
     const service = findService(ctx.catalogue, s.service);
     if (service) vars.details = serviceDetails(tx, service, ctx.now);
   }
+  if (def.menu === 'today' && s.category) return tx.t('today_category', vars);
   return tx.t(def.prompt ?? '', vars);
+}
+
+/** "Food bank, until 14:00": how a service stands today, for the "open today" list. */
+function todayLabel(turn: Turn, service: import('../catalogue/types.ts').Service): string {
+  const { tx, ctx } = turn;
+  const name = serviceLabel(tx, service);
+  const st = openingStatus(service, ctx.now);
+  if (st.kind === 'open_now' && st.until) return tx.t('today_until', { name, time: st.until });
+  if (st.kind === 'open_now' || st.kind === 'always') return tx.t('today_open', { name });
+  if (st.kind === 'opens_today') return tx.t('today_from', { name, time: st.at });
+  return tx.t('today_unknown', { name });
+}
+
+/** What is open today in the person's city (in one category, or all). */
+function showToday(turn: Turn, category: string | null): string {
+  const { s, tx, ctx } = turn;
+  if (!s.city) {
+    s.pending = { category, today: true };
+    return enter(turn, 'choose_city');
+  }
+  const list = openToday(ctx.catalogue, s.city, category, ctx.now);
+  s.category = category;
+  s.service = null;
+  if (list.entries.length === 0) {
+    s.listed = null;
+    s.state = 'categories';
+    const city = tx.city(s.city);
+    if (!list.next) return tx.t('today_none_unknown', { city });
+    const day = tx.day(list.next.weekday);
+    const when = list.next.time ? `${day} ${list.next.time}` : day;
+    return tx.t('today_none', { city, name: serviceLabel(tx, list.next.service), when });
+  }
+  s.listed = list.entries.map((e) => e.service.id);
+  return enter(turn, 'today');
+}
+
+/** After the city is known: do what they asked for before we knew it. */
+function resume(turn: Turn): string {
+  const pending = turn.s.pending;
+  turn.s.pending = null;
+  if (!pending) return enter(turn, 'categories');
+  if (pending.today) return showToday(turn, pending.category);
+  return pending.category ? openCategory(turn, pending.category) : enter(turn, 'categories');
 }
 
 /** Move to a state and say what it says (following "next" at once). */
@@ -129,7 +186,7 @@ function enter(turn: Turn, state: string): string {
   let name = state;
   for (let hops = 0; hops < 10; hops++) {
     // A state that needs a city sends the person to choose one first.
-    if ((name === 'categories' || name === 'services' || name === 'service') && !turn.s.city) name = 'choose_city';
+    if ((name === 'categories' || name === 'services' || name === 'service' || name === 'today') && !turn.s.city) name = 'choose_city';
     turn.s.state = name;
     const def = turn.flow.def.states[name];
     if (def.enter) parts.push(turn.tx.t(def.enter));
@@ -147,6 +204,7 @@ function openCategory(turn: Turn, category: string): string {
   }
   turn.s.category = category;
   turn.s.service = null;
+  turn.s.listed = null;
   return enter(turn, 'services');
 }
 
@@ -155,9 +213,7 @@ function choose(turn: Turn, action: string, item: MenuItem): string {
   switch (action) {
     case 'set_city': {
       s.city = item.id as CityId;
-      const pending = s.pending;
-      s.pending = null;
-      return pending ? openCategory(turn, pending.category) : enter(turn, 'categories');
+      return resume(turn);
     }
     case 'open_category':
       return openCategory(turn, item.id);
@@ -168,11 +224,7 @@ function choose(turn: Turn, action: string, item: MenuItem): string {
       useLanguage(turn, item.id);
       s.langOffer = null;
       const said = turn.tx.t('lang_set');
-      const pending = s.pending;
-      if (pending && s.city) {
-        s.pending = null;
-        return `${said}\n${openCategory(turn, pending.category)}`;
-      }
+      if (s.pending && s.city) return `${said}\n${resume(turn)}`;
       if (!s.city) return `${said}\n${enter(turn, turn.flow.def.start)}`;
       return `${said}\n${enter(turn, 'categories')}`;
     }
@@ -201,7 +253,9 @@ function runTrigger(turn: Turn, trigger: TriggerDef, tokens: string[]): string |
     case 'reply':
       return tx.t(trigger.template!);
     case 'open_category':
-      return openCategory(turn, trigger.category!);
+      return has('today') ? showToday(turn, trigger.category!) : openCategory(turn, trigger.category!);
+    case 'today':
+      return showToday(turn, null);
     default:
       throw new Error(`unregistered action ${trigger.action}`);
   }
@@ -211,12 +265,14 @@ function runTrigger(turn: Turn, trigger: TriggerDef, tokens: string[]): string |
 function answerNumber(turn: Turn, n: number): string {
   const { flow, s, tx } = turn;
   const def = flow.def.states[s.state];
+  // A service opened from the "open today" list goes back to that list.
+  const back = s.state === 'service' && s.listed ? 'today' : def.back;
   if (n === 0) {
-    if (def.back) return enter(turn, def.back);
+    if (back) return enter(turn, back);
     return prompt(turn);
   }
   // In a service's details, numbers still pick from the list of services.
-  const menuState = def.menu ? s.state : def.back && flow.def.states[def.back].menu ? def.back : null;
+  const menuState = def.menu ? s.state : back && flow.def.states[back].menu ? back : null;
   if (!menuState) return `${tx.t('no_menu')}`;
   const menuDef = flow.def.states[menuState];
   const items = menuItems(turn, menuDef.menu!);
@@ -270,9 +326,11 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     });
   let trigger = findTrigger();
   const number = parseMenuNumber(norm);
+  // A city or postcode in the message ("food portsmouth", "PO4 0AB", "in southampton").
+  const place = number === null ? findPlace(flow.places, norm, tokens) : null;
 
   // Not understood in their language: is it clearly written in another one?
-  if (!trigger && number === null && s.state !== 'choose_lang') {
+  if (!trigger && number === null && s.state !== 'choose_lang' && !(place && place.words === tokens.length)) {
     const found = detectLanguage(flow, tokens, text, s.lang);
     if (found && 'pick' in found) {
       useLanguage(turn, found.pick);
@@ -281,6 +339,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     } else if (found && 'offer' in found) {
       s.langOffer = found.offer;
       if (found.trigger?.action === 'open_category') s.pending = { category: found.trigger.category! };
+      if (place && 'city' in place) s.city = place.city;
       return finish(turn, replies, enter(turn, 'choose_lang'), crisisKind);
     }
   }
@@ -300,15 +359,35 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     return { session: s, replies: [...replies, turn.tx.t('forget_ask', { minutes: FORGET_CONFIRM_MINUTES })].map((r) => finalText(turn, r)), effects: [], crisis: crisisKind };
   }
 
+  const firstContact = isNew && flow.def.states[s.state].next !== undefined;
+  const seeksPlace = !trigger || trigger.action === 'open_category' || trigger.action === 'today';
+  const trailing: string[] = [];
   let main: string;
   if (trigger?.action === 'more') {
     // Pages were cut with their "Reply MORE" line already on all but the last.
     const page = s.pages.shift();
     return { session: s, replies: [...replies.map((r) => finalText(turn, r)), page ?? finalText(turn, turn.tx.t('no_more'))], effects: [], crisis: crisisKind };
-  } else if (isNew && flow.def.states[s.state].next) {
+  } else if (place && 'outside' in place && seeksPlace) {
+    // Never a guess: say where Waymark works.
+    main = turn.tx.t('outside_area');
+  } else if (place && 'city' in place && seeksPlace) {
+    // The city is remembered (never the postcode), and what they asked for is answered at once.
+    s.city = place.city;
+    s.state = 'categories';
+    if (trigger) main = runTrigger(turn, trigger, tokens)!;
+    else if (firstContact) main = `${turn.tx.t(flow.def.states[flow.def.start].enter ?? 'welcome')}\n${resume(turn)}`;
+    else main = resume(turn);
+  } else if (firstContact && trigger?.action === 'goto' && trigger.state === 'choose_lang') {
+    main = enter(turn, 'choose_lang');
+  } else if (firstContact) {
     // First message: welcome and city first; remember what they asked for.
-    if (trigger?.action === 'open_category') s.pending = { category: trigger.category! };
+    if (trigger?.action === 'open_category') {
+      const today = keywordQuality(tokens, turn.matchers.keywords.get('today')) === 2;
+      s.pending = { category: trigger.category!, ...(today ? { today } : {}) };
+    } else if (trigger?.action === 'today') s.pending = { category: null, today: true };
     main = enter(turn, s.state);
+    // The welcome is in English: say, in their own scripts, how to get another language.
+    if (turn.tx.lang === flow.defaultLang) trailing.push(turn.tx.t('welcome_lang'));
   } else if (trigger) {
     main = runTrigger(turn, trigger, tokens)!;
   } else if (number !== null) {
@@ -320,9 +399,10 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   } else if (!tokens.length) {
     main = turn.tx.t('empty');
   } else {
-    main = turn.tx.t(flow.def.fallback);
+    const near = nearKeyword(flow, turn.matchers, tokens);
+    main = near ? turn.tx.t('did_you_mean', { word: near }) : turn.tx.t(flow.def.fallback);
   }
-  return finish(turn, replies, main, crisisKind);
+  return finish(turn, replies, main, crisisKind, trailing);
 }
 
 /** Right-to-left languages get their numbers isolated; the segment count includes the marks. */
@@ -330,10 +410,10 @@ function finalText(turn: Turn, text: string): string {
   return isRtl(turn.tx.lang) ? isolateLtr(text) : text;
 }
 
-function finish(turn: Turn, replies: string[], main: string, crisis?: CrisisKind): StepResult {
+function finish(turn: Turn, replies: string[], main: string, crisis?: CrisisKind, trailing: string[] = []): StepResult {
   const pages = paginate(finalText(turn, main), { moreLine: finalText(turn, turn.tx.t('more_line')) });
   turn.s.pages = pages.slice(1);
-  const result: StepResult = { session: turn.s, replies: [...replies.map((r) => finalText(turn, r)), pages[0]], effects: turn.effects };
+  const result: StepResult = { session: turn.s, replies: [...replies.map((r) => finalText(turn, r)), pages[0], ...trailing], effects: turn.effects };
   if (crisis) result.crisis = crisis;
   return result;
 }

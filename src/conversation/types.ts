@@ -1,5 +1,6 @@
 import type { Catalogue, CityId } from '../catalogue/types.ts';
 import type { CrisisKind, DangerIndex } from './danger.ts';
+import type { PlaceIndex } from './places.ts';
 
 export type Channel = 'sms' | 'whatsapp';
 
@@ -16,7 +17,9 @@ export interface Session {
   /** Pages still to send when the person replies MORE. */
   pages: string[];
   /** What the person asked for before we knew their city: done once they choose. */
-  pending: { category: string } | null;
+  pending: { category: string | null; today?: boolean } | null;
+  /** Services of the "open today" list last shown, in its order: numbers pick from it. */
+  listed: string[] | null;
   /** ISO time of their last message: WhatsApp's 24-hour window, idle expiry. */
   lastSeen: string | null;
   channel: Channel | null;
@@ -113,6 +116,8 @@ export interface LanguagePack {
   days_short: Record<string, string>;
   cities: Record<string, string>;
   access: Record<string, string>;
+  /** More names people text for a city (short forms, other spellings), beside `cities`. */
+  city_names?: Partial<Record<CityId, string[]>>;
   /** Category names for menus; the catalogue's English name where missing. */
   categories?: Record<string, string>;
   templates: Record<string, string>;
@@ -129,6 +134,8 @@ export interface Flow {
   danger: DangerIndex;
   /** Per language: the single words that tell it apart (everyday words, keywords, days). */
   vocab: Record<string, Set<string>>;
+  /** City names of every language, for "food portsmouth" and "in southampton". */
+  places: PlaceIndex;
 }
 
 export interface CompiledKeywords {

@@ -26,7 +26,7 @@ describe('loading flows/', () => {
     const def = main();
     def.states.services.back = 'categoriez';
     expect(errorsOf(def)).toContain(
-      'flows/main.json: states.services.back: unknown state "categoriez" (states: new, choose_lang, choose_city, categories, services, service)',
+      'flows/main.json: states.services.back: unknown state "categoriez" (states: new, choose_lang, choose_city, categories, services, service, today)',
     );
   });
 
