@@ -1,6 +1,8 @@
 import type { Catalogue, CityId } from '../catalogue/types.ts';
 
-export type Channel = 'sms' | 'whatsapp';
+import type { Channel } from '../core/inbound.ts';
+
+export type { Channel };
 
 /** What the engine remembers about one person between messages. */
 export interface Session {
