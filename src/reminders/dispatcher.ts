@@ -77,9 +77,12 @@ export class Dispatcher {
     return this.running;
   }
 
-  /** Wait for a tick in progress (graceful shutdown). */
+  /** Wait for a tick in progress (graceful shutdown). Its failure is logged by whoever started it. */
   async idle(): Promise<void> {
-    await this.running?.catch(() => undefined);
+    await this.running?.then(
+      () => undefined,
+      (err: unknown) => this.o.logger.debug({ err }, 'the reminder run waited for ended with an error'),
+    );
   }
 
   private async run(now: Date, signal?: AbortSignal): Promise<TickReport> {
