@@ -3,7 +3,7 @@
 // buildApp under the prefix /twilio; the bot core behind it knows nothing of
 // HTTP or Twilio (it gets an InboundMessage and returns replies).
 import formbody from '@fastify/formbody';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { InboundMessage } from '../../core/inbound.ts';
 import { messageFormSchema, parseInbound, statusFormSchema, type MessageForm, type StatusForm } from './inbound.ts';
 import { twiml } from './twiml.ts';
@@ -27,7 +27,18 @@ export interface TwilioEdgeOptions {
   apology: string;
 }
 
+/** A schema error as the 400's text: "From is required", "MessageSid is malformed". */
+function formError(errors: FastifySchemaValidationError[]): Error {
+  const e = errors[0];
+  const field = e?.keyword === 'required' ? String(e.params.missingProperty) : (e?.instancePath ?? '').replace(/^\//, '');
+  if (!e || !field) return new Error('expected form fields');
+  if (e.keyword === 'required') return new Error(`${field} is required`);
+  return new Error(field === 'From' ? 'From is not an address' : `${field} is malformed`);
+}
+
 export const twilioEdge: FastifyPluginAsync<TwilioEdgeOptions> = async (app, opts) => {
+  app.setSchemaErrorFormatter((errors) => formError(errors));
+
   // Only Twilio's form encoding is accepted here: anything else is a 415.
   app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: opts.bodyLimit });
