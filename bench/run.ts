@@ -42,7 +42,7 @@ import { signRequest } from '../src/channels/twilio/verify-signature.ts';
 import { loadFlows } from '../src/conversation/load-flows.ts';
 import { Dispatcher } from '../src/reminders/dispatcher.ts';
 import { due, type SubscriptionRow, type Timing } from '../src/reminders/due.ts';
-import { TwilioSender } from '../src/reminders/sender.ts';
+import { TwilioSender } from '../src/channels/twilio/sender.ts';
 import { AddressCipher } from '../src/store/address-cipher.ts';
 import { describeUrl, PostgresStore } from '../src/store/postgres.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';

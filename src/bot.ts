@@ -6,11 +6,11 @@ import type { Catalogue } from './catalogue/types.ts';
 import { newSession, reviveSession, step } from './conversation/step.ts';
 import { Texts } from './conversation/render.ts';
 import type { Flow } from './conversation/types.ts';
-import type { InboundMessage } from './channels/twilio/inbound.ts';
+import type { InboundMessage } from './core/inbound.ts';
 import type { Store } from './store/store.ts';
 import { KeyedLock } from './store/keyed-lock.ts';
 import type { Subjects } from './store/subject.ts';
-import { FloodGuard, type FloodLimits } from './channels/flood.ts';
+import { FloodGuard, type FloodLimits } from './core/flood.ts';
 
 export interface BotDeps {
   flow: Flow;

@@ -1,5 +1,6 @@
 // One typed configuration, read from the environment once and checked at
 // start. Nothing else in the code reads process.env.
+import fs from 'node:fs';
 import path from 'node:path';
 
 export interface Config {
@@ -150,4 +151,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize,
     remindersInProcess: remindersInProcessText === 'true' || remindersInProcessText === '1',
   });
+}
+
+/** A start-up failure we can explain: one line saying what is wrong and how to fix it. */
+export class StartupError extends Error {}
+
+/**
+ * DATA_DIR exists as a folder we can write, or can be made: else a
+ * StartupError naming the variable (instead of "EEXIST: file already exists, mkdir").
+ */
+export function prepareDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new StartupError(`DATA_DIR: ${dir} is a file, not a folder: set DATA_DIR to a folder (it is created if missing)`);
+    }
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new StartupError(`DATA_DIR: ${dir} cannot be written (${code}): give this user write access to it, or set DATA_DIR to another folder`);
+    }
+    throw new StartupError(`DATA_DIR: ${dir} cannot be used (${code ?? (e as Error).message}): set DATA_DIR to a folder this user may write`);
+  }
+}
+
+/** Why the server could not listen, in one line with what to change. */
+export function listenProblem(err: unknown, config: Pick<Config, 'host' | 'port'>): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const where = `${config.host}:${config.port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `PORT: ${where} is already in use (EADDRINUSE): stop the program using it, or set PORT to a free port`;
+    case 'EACCES':
+      return `PORT: not allowed to listen on ${where} (EACCES): use a port above 1023, or set PORT`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return `HOST: ${config.host} is not an address of this machine (${code}): set HOST to one, e.g. 127.0.0.1 or 0.0.0.0`;
+    default:
+      return null;
+  }
+}
+
+/** Settings that start but will not do what someone probably expects: said at start-up, each naming its variable. */
+export function startupWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.remindersLive && !config.twilio.whatsappFrom && !config.twilio.messagingServiceSid) {
+    warnings.push(
+      'reminders: TWILIO_WHATSAPP_FROM is not set (nor TWILIO_MESSAGING_SERVICE_SID), so reminders to people who text on WhatsApp cannot be sent and are marked failed: set TWILIO_WHATSAPP_FROM to your WhatsApp sender number',
+    );
+  }
+  return warnings;
 }

@@ -1,8 +1,9 @@
 // Everything the server and the command-line tools share: the checked
 // catalogue and flows, the store and the key that hides numbers.
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
+import { makeLogger } from './core/log.ts';
 import { Bot } from './bot.ts';
 import { loadCatalogue } from './catalogue/load.ts';
 import type { Catalogue } from './catalogue/types.ts';
@@ -35,14 +36,7 @@ export function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
   });
 }
 
-export function makeLogger(level: string): Logger {
-  return pino({
-    level,
-    // Belt and braces: should a phone number or message body ever be passed
-    // to the logger under these names, it is not written.
-    redact: { paths: ['From', 'To', 'Body', 'body', 'from', 'to', 'address', 'phone', '*.From', '*.Body', '*.address'], censor: '[hidden]' },
-  });
-}
+export { makeLogger } from './core/log.ts';
 
 /** Loads and checks the data first, so a broken catalogue stops the start before anything opens. */
 export function loadContent(config: Config): { catalogue: Catalogue; flow: Flow } {

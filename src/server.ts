@@ -1,8 +1,22 @@
 // Reads the configuration, opens storage, listens; stops cleanly on SIGTERM.
-import { ConfigError, loadConfig } from './config.ts';
-import { appFromRuntime, openRuntime } from './runtime.ts';
+// A start-up failure is one line on stderr saying what and how to fix it, and exit code 1.
+import { ConfigError, StartupError, listenProblem, loadConfig, prepareDataDir, startupWarnings } from './config.ts';
+import { makeSender } from './channels/twilio/index.ts';
+import { appFromRuntime, openRuntime, type Runtime } from './runtime.ts';
 import { makeDispatcher } from './reminders/setup.ts';
 import { purgeExpired } from './store/retention.ts';
+
+/** How long SIGTERM may take: a reminder in flight is finished, then the process exits 0. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function cannotStart(message: string, err?: unknown): never {
+  console.error(`Waymark cannot start: ${message.replace(/\s*\n\s*/g, '; ')}`);
+  // A bug (not a problem with the setup): its stack helps whoever fixes it.
+  if (err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError || err instanceof SyntaxError) {
+    console.error(err.stack);
+  }
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
   let config;
@@ -15,61 +29,73 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  let rt;
+  let rt: Runtime;
   try {
+    // SQLite, and a key generated outside production, live in DATA_DIR.
+    if (!config.databaseUrl || !config.secret) prepareDataDir(config.dataDir);
     rt = await openRuntime(config);
   } catch (e) {
-    console.error(`Waymark cannot start:\n${(e as Error).message}`);
-    process.exit(1);
+    if (e instanceof StartupError) cannotStart(e.message);
+    cannotStart((e as Error).message ?? String(e), e);
   }
   const { logger, store } = rt;
   const app = await appFromRuntime(rt);
 
-  // Reminders: the dispatcher runs in-process once a minute.
-  const dispatcher = makeDispatcher(rt);
+  // Reminders: the dispatcher runs in-process once a minute. On shutdown it
+  // stops claiming; the reminder in flight is finished and recorded.
+  const dispatcher = makeDispatcher(rt, makeSender(config, logger));
+  const stopping = new AbortController();
   const tick = () =>
-    dispatcher.tick(new Date()).catch((err) => logger.error({ err: { message: (err as Error).message } }, 'reminder run failed'));
+    dispatcher.tick(new Date(), stopping.signal).catch((err: unknown) => logger.error({ err }, 'reminder run failed'));
   // Retention, hourly: idle sessions, old message ids, finished reminder rows.
   const purge = () =>
     purgeExpired(store, new Date(), config.sessionTtlDays)
       .then((n) => logger.info(n, 'expired data deleted'))
-      .catch((err) => logger.error({ err: { message: (err as Error).message } }, 'purge failed'));
+      .catch((err: unknown) => logger.error({ err }, 'purge failed'));
   // REMINDERS_IN_PROCESS=false: another instance or cron sends them.
   const timer = config.remindersInProcess ? setInterval(tick, 60_000) : undefined;
   timer?.unref();
   const purgeTimer = setInterval(purge, 3600_000);
   purgeTimer.unref();
-  void purge();
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    logger.info({ signal }, 'shutting down: finishing requests and the reminder in flight');
     const force = setTimeout(() => {
-      logger.error('shutdown took too long: exiting');
+      logger.error({ graceMs: SHUTDOWN_GRACE_MS }, 'shutdown took too long: exiting');
       process.exit(1);
-    }, 10_000);
+    }, SHUTDOWN_GRACE_MS);
     force.unref();
     try {
+      stopping.abort();
       clearInterval(timer);
       clearInterval(purgeTimer);
       await app.close(); // stops accepting, waits for requests in flight
-      await dispatcher.idle(); // lets a reminder run in progress record what it sent
+      await dispatcher.idle(); // the reminder in flight is recorded; the rest stay pending
       await store.close();
       logger.info('stopped');
       process.exit(0);
     } catch (err) {
-      logger.error({ err: { message: (err as Error).message } }, 'error while shutting down');
+      logger.error({ err }, 'error while shutting down');
       process.exit(1);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  const address = await app.listen({ port: config.port, host: config.host });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    await store.close().catch((err: unknown) => logger.warn({ err }, 'could not close the store'));
+    cannotStart(listenProblem(e, config) ?? `cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, e);
+  }
+  void purge();
   const services = rt.catalogue.services.length;
   logger.info({ listening: address, services, languages: Object.keys(rt.flow.languages) }, 'Waymark listening');
+  for (const warning of startupWarnings(config)) logger.warn(warning);
   if (config.remindersInProcess) void tick();
   else logger.info('reminders: not sent by this instance (REMINDERS_IN_PROCESS=false)');
   if (!config.remindersLive) {
@@ -82,4 +108,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((e: unknown) => cannotStart((e as Error).message ?? String(e), e));

@@ -202,8 +202,8 @@ export function got(value: unknown): string {
   else {
     try {
       s = JSON.stringify(value) ?? String(value);
-    } catch {
-      s = String(value);
+    } catch (e) {
+      s = `${String(value)} (not JSON: ${e instanceof Error ? e.message : String(e)})`;
     }
   }
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;

@@ -6,6 +6,7 @@ import { findService } from '../catalogue/offered.ts';
 import { due } from '../reminders/due.ts';
 import { maskNumber } from '../reminders/sender.ts';
 import { makeDispatcher } from '../reminders/setup.ts';
+import { makeSender } from '../channels/twilio/index.ts';
 import { makeLogger, openRuntime } from '../runtime.ts';
 import { parseWhen } from '../time/london.ts';
 import { parseArgs } from './args.ts';
@@ -45,7 +46,7 @@ async function main(): Promise<number> {
       if (pending.length) console.log(`${pending.length} already in the outbox, waiting to be sent or retried`);
       return 0;
     }
-    const report = await makeDispatcher(rt).tick(at);
+    const report = await makeDispatcher(rt, makeSender(rt.config, rt.logger)).tick(at);
     console.log(
       `${config.remindersLive ? 'sent' : 'would send (no Twilio credentials)'}: ${report.sent}, retried later: ${report.retried}, failed: ${report.failed}, skipped: ${report.skipped}, newly due: ${report.enqueued}, recovered: ${report.recovered}`,
     );

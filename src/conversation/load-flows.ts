@@ -378,8 +378,9 @@ export function loadFlows(dir: string): Flow {
   let files: string[] = [];
   try {
     files = fs.readdirSync(langDir).filter((f) => f.endsWith('.json')).sort();
-  } catch {
-    errors.push(`${rel(langDir)}: missing: the folder of language files`);
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    errors.push(`${rel(langDir)}: ${missing ? 'missing' : `cannot read (${(e as Error).message})`}: the folder of language files`);
   }
   const packs = files.map((f) => ({ file: rel(path.join(langDir, f)), data: readJson(path.join(langDir, f), rel(path.join(langDir, f)), errors) }));
   if (errors.length) throw new FlowError(errors);

@@ -2,7 +2,9 @@ import type { Catalogue, CityId } from '../catalogue/types.ts';
 import type { CrisisKind, DangerIndex } from './danger.ts';
 import type { PlaceIndex } from './places.ts';
 
-export type Channel = 'sms' | 'whatsapp';
+import type { Channel } from '../core/inbound.ts';
+
+export type { Channel };
 
 /** What the engine remembers about one person between messages. */
 export interface Session {

@@ -11,7 +11,13 @@
 //   Twilio accepted the message but before we recorded it, the row stays
 //   'sending' and recovery asks Twilio whether a message with that body went
 //   to that number since the claim: if so it is marked sent, if not it is
-//   sent again. Nothing is lost and nothing is sent twice.
+//   sent again. Nothing is lost and nothing is sent twice. One sent message
+//   is matched to one row only: a message already recorded on another row,
+//   or matched to another row in the same pass, is never taken again (two
+//   WhatsApp template reminders to one person have no body to tell apart).
+// - shutdown: tick(now, signal) stops claiming once the signal is aborted;
+//   the message in flight is finished and recorded, the rest of the claimed
+//   batch goes back to pending.
 import type { Logger } from 'pino';
 import type { Catalogue } from '../catalogue/types.ts';
 import type { Flow } from '../conversation/types.ts';
@@ -19,7 +25,7 @@ import type { ClaimedRow, Store } from '../store/store.ts';
 import { londonParts } from '../time/london.ts';
 import { due } from './due.ts';
 import { reminderText } from './message.ts';
-import { SendError, classifyError, maskNumber, type OutgoingMessage, type Sender } from './sender.ts';
+import { DeliveryError, maskNumber, type OutgoingMessage, type Sender, type SentMessage } from './sender.ts';
 
 export interface DispatcherOptions {
   store: Store;
@@ -61,64 +67,120 @@ export class Dispatcher {
     this.o = { maxAttempts: 5, backoffMs: 60_000, staleAfterMs: 120_000, batch: 50, ...opts };
   }
 
-  /** One run; a second call while one runs waits for it instead of overlapping. */
-  tick(now: Date): Promise<TickReport> {
-    this.running ??= this.run(now).finally(() => (this.running = null));
+  /**
+   * One run; a second call while one runs waits for it instead of overlapping.
+   * Once `signal` is aborted (shutdown) the run claims nothing more: the
+   * message in flight is finished, the rest of its batch goes back to pending.
+   */
+  tick(now: Date, signal?: AbortSignal): Promise<TickReport> {
+    this.running ??= this.run(now, signal).finally(() => (this.running = null));
     return this.running;
   }
 
-  /** Wait for a tick in progress (graceful shutdown). */
+  /** Wait for a tick in progress (graceful shutdown). Its failure is logged by whoever started it. */
   async idle(): Promise<void> {
-    await this.running?.catch(() => undefined);
+    await this.running?.then(
+      () => undefined,
+      (err: unknown) => this.o.logger.debug({ err }, 'the reminder run waited for ended with an error'),
+    );
   }
 
-  private async run(now: Date): Promise<TickReport> {
-    const { store, catalogue } = this.o;
+  private async run(now: Date, signal?: AbortSignal): Promise<TickReport> {
+    const { store, catalogue, logger } = this.o;
     const report: TickReport = { enqueued: 0, sent: 0, retried: 0, failed: 0, skipped: 0, recovered: 0 };
+    if (signal?.aborted) return report;
     report.enqueued = await store.enqueue(due(catalogue, await store.activeSubscriptions(), now), now);
-    report.recovered = await this.recover(now);
+    report.recovered = await this.recover(now, signal);
     // Claims carry the time they are really made (the run's clock moves on as
     // it paces sends), and a batch is small enough to be sent well within
     // staleAfterMs: else another dispatcher would think the claim abandoned.
     const started = performance.now();
     const clock = () => new Date(now.getTime() + (performance.now() - started));
     const batch = Math.max(1, Math.min(this.o.batch, Math.floor((this.o.mps * this.o.staleAfterMs) / 4000)));
-    for (;;) {
+    while (!signal?.aborted) {
       const rows = await store.claim(batch, clock(), this.o.worker);
       if (rows.length === 0) break;
-      for (const row of rows) report[await this.deliver(row, now)]++;
+      for (const [i, row] of rows.entries()) {
+        const outcome = signal?.aborted ? 'released' : await this.deliver(row, now, signal);
+        if (outcome !== 'released') {
+          report[outcome]++;
+          continue;
+        }
+        // Shutting down: this row and the rest of the batch were not sent.
+        const rest = rows.slice(i);
+        for (const r of rest) await store.release(r.id);
+        logger.info({ released: rest.length }, 'reminders: stopping for shutdown; claimed reminders not yet sent are back to pending');
+        break;
+      }
     }
     return report;
   }
 
-  private async recover(now: Date): Promise<number> {
+  private async recover(now: Date, signal?: AbortSignal): Promise<number> {
     const { store, sender, logger } = this.o;
     let n = 0;
+    /** SIDs matched to a row in this pass: one message is never taken for two rows. */
+    const taken = new Set<string>();
+    /** SIDs already recorded on outbox rows (read only when needed: recovery is rare). */
+    let recorded: Set<string> | null = null;
     for (const row of await store.staleClaims(new Date(now.getTime() - this.o.staleAfterMs))) {
+      if (signal?.aborted) break;
       n++;
       if (row.body === null || !row.address) {
         await store.release(row.id); // died before sending anything (or nobody to ask about): send or close it afresh
         continue;
       }
-      const body = row.body.startsWith('content:') ? null : row.body; // a template: match any API message
-      const found = await sender.findSent(row.address, row.claimedAt ?? row.sendAt, body).catch(() => undefined);
-      if (found === undefined) continue; // Twilio unreachable: decide next tick
-      if (found) await store.markSent(row.id, found.sid, now);
-      else await store.release(row.id);
+      let sent: SentMessage[];
+      try {
+        sent = await sender.sentSince(row.address, row.claimedAt ?? row.sendAt);
+      } catch (err) {
+        // Twilio unreachable: the row stays claimed and is looked at again next tick.
+        logger.warn({ outbox: row.id, err }, 'recovery: could not ask Twilio what was sent; trying again next run');
+        continue;
+      }
+      let candidates = sent.filter((m) => !taken.has(m.sid));
+      if (candidates.length > 0) {
+        recorded ??= new Set((await store.outboxRows()).flatMap((r) => (r.twilioSid ? [r.twilioSid] : [])));
+        const known = recorded;
+        candidates = candidates.filter((m) => !known.has(m.sid));
+      }
+      const found = matchSent(row.body, candidates);
+      if (found) {
+        taken.add(found.sid);
+        await store.markSent(row.id, found.sid, now);
+      } else {
+        await store.release(row.id);
+      }
       logger.info({ outbox: row.id, found: Boolean(found) }, 'recovered a reminder left half-sent');
     }
     return n;
   }
 
-  private async pace(): Promise<void> {
+  /** Waits for this message's slot at REMINDER_MPS; false if the signal aborted the wait. */
+  private async pace(signal?: AbortSignal): Promise<boolean> {
     const gap = 1000 / this.o.mps;
     const t = performance.now();
     const wait = this.nextSlot - t;
     this.nextSlot = Math.max(t, this.nextSlot) + gap;
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, wait);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+    return !signal?.aborted;
   }
 
-  private async deliver(row: ClaimedRow, now: Date): Promise<'sent' | 'retried' | 'failed' | 'skipped'> {
+  private async deliver(
+    row: ClaimedRow,
+    now: Date,
+    signal?: AbortSignal,
+  ): Promise<'sent' | 'retried' | 'failed' | 'skipped' | 'released'> {
     const { store, sender, logger, flow, catalogue } = this.o;
     const log = { outbox: row.id, service: row.serviceId, to: maskNumber(row.address) };
     if (row.optedOut) return this.skip(row, 'opted_out', now);
@@ -142,41 +204,56 @@ export class Dispatcher {
     } else {
       msg.body = text.body;
     }
+    if (!(await this.pace(signal))) return 'released'; // shutting down: not sent, back to pending
     if (!(await store.prepare(row.id, recorded, this.o.worker))) return 'skipped'; // no longer ours: another dispatcher recovered it
-    await this.pace();
+    let res;
     try {
-      const res = await sender.send(msg);
-      await store.markSent(row.id, res.sid, now);
-      logger.info({ ...log, sid: res.sid, live: sender.live }, sender.live ? 'reminder sent' : 'reminder would send (no Twilio credentials)');
-      return 'sent';
+      res = await sender.send(msg);
     } catch (e) {
-      const err = e instanceof SendError ? e : new SendError((e as Error).message, null, null);
-      const code = err.code !== null ? String(err.code) : err.httpStatus !== null ? `http_${err.httpStatus}` : 'network';
-      switch (classifyError(err)) {
-        case 'opted_out':
-          await store.markOptedOut(row.subject);
-          await store.markSkipped(row.id, code, now);
-          logger.warn({ ...log, code }, 'number opted out at Twilio: reminders stopped');
-          return 'skipped';
-        case 'invalid_number':
-          await store.dropSubscription(row.subscriptionId ?? -1);
+      return this.failed(row, e, now);
+    }
+    // Not inside the try: if recording fails the row stays 'sending' with its
+    // body, and recovery finds the message at Twilio instead of sending it again.
+    await store.markSent(row.id, res.sid, now);
+    logger.info({ ...log, sid: res.sid, live: sender.live }, sender.live ? 'reminder sent' : 'reminder would send (no Twilio credentials)');
+    return 'sent';
+  }
+
+  private async failed(row: ClaimedRow, e: unknown, now: Date): Promise<'retried' | 'failed' | 'skipped'> {
+    const { store, logger } = this.o;
+    const log = { outbox: row.id, service: row.serviceId, to: maskNumber(row.address) };
+    if (!(e instanceof DeliveryError)) {
+      // Not Twilio refusing and not the network: a bug or a configuration
+      // mistake (e.g. no WhatsApp sender). Trying again would fail the same way.
+      await store.markFailed(row.id, 'error', now);
+      logger.error({ ...log, err: e }, 'reminder failed: not a Twilio or network error, so not retried');
+      return 'failed';
+    }
+    const code = e.record;
+    switch (e.failure) {
+      case 'opted_out':
+        await store.markOptedOut(row.subject);
+        await store.markSkipped(row.id, code, now);
+        logger.warn({ ...log, code }, 'number opted out at Twilio: reminders stopped');
+        return 'skipped';
+      case 'invalid_number':
+        await store.dropSubscription(row.subscriptionId ?? -1);
+        await store.markFailed(row.id, code, now);
+        logger.warn({ ...log, code }, 'not a valid mobile number: subscription dropped');
+        return 'failed';
+      case 'retry':
+        if (row.attempts >= this.o.maxAttempts) {
           await store.markFailed(row.id, code, now);
-          logger.warn({ ...log, code }, 'not a valid mobile number: subscription dropped');
+          logger.error({ ...log, code, attempts: row.attempts, err: e }, 'reminder failed: gave up retrying');
           return 'failed';
-        case 'retry':
-          if (row.attempts >= this.o.maxAttempts) {
-            await store.markFailed(row.id, code, now);
-            logger.error({ ...log, code, attempts: row.attempts }, 'reminder failed: gave up retrying');
-            return 'failed';
-          }
-          await store.markRetry(row.id, new Date(now.getTime() + this.o.backoffMs * 2 ** (row.attempts - 1)), code, now);
-          logger.warn({ ...log, code, attempts: row.attempts }, 'reminder will be retried');
-          return 'retried';
-        default:
-          await store.markFailed(row.id, code, now);
-          logger.error({ ...log, code }, 'reminder failed');
-          return 'failed';
-      }
+        }
+        await store.markRetry(row.id, new Date(now.getTime() + this.o.backoffMs * 2 ** (row.attempts - 1)), code, now);
+        logger.warn({ ...log, code, attempts: row.attempts }, 'reminder will be retried');
+        return 'retried';
+      default:
+        await store.markFailed(row.id, code, now);
+        logger.error({ ...log, code, err: e }, 'reminder failed');
+        return 'failed';
     }
   }
 
@@ -184,4 +261,33 @@ export class Dispatcher {
     await this.o.store.markSkipped(row.id, reason, now);
     return 'skipped';
   }
+}
+
+/** The values a WhatsApp template row was sent with, from what prepare() recorded. */
+function templateVariables(recorded: string): Record<string, string> | null {
+  const m = /^content:[^:]*:(.*)$/s.exec(recorded);
+  if (!m) return null;
+  try {
+    return JSON.parse(m[1]) as Record<string, string>;
+  } catch (err) {
+    throw new Error(`outbox: a template row's recorded variables are not JSON`, { cause: err });
+  }
+}
+
+/**
+ * Which of the messages Twilio has (oldest first, none recorded on another
+ * row) is this row's. Free text: the exact body. A template: Twilio shows
+ * the rendered text, so the first one that contains every variable; when
+ * none does (or Twilio shows no text), the oldest: rows are recovered in the
+ * order they were sent, and a message matched once is not offered again.
+ */
+export function matchSent(recorded: string, candidates: SentMessage[]): SentMessage | null {
+  const variables = templateVariables(recorded);
+  if (variables === null) return candidates.find((m) => m.body === recorded) ?? null;
+  const values = Object.values(variables).map(squash);
+  return candidates.find((m) => m.body !== null && values.every((v) => squash(m.body!).includes(v))) ?? candidates[0] ?? null;
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

@@ -1,13 +1,8 @@
-// Sending messages outside a conversation (reminders): through Twilio's REST
-// API with the `twilio` library, or to the log when Twilio is not configured.
-//
-// The library retries nothing here (its 429 auto-retry is off): the caller
-// decides, from classifyError(), whether a failed send is tried again.
+// What the dispatcher needs from whatever sends its messages: an interface,
+// so that the reminders core knows no channel. Twilio's REST sender is in
+// src/channels/twilio/sender.ts; LogSender (below) only logs.
 
 import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type * as HttpResponse from 'twilio/lib/http/response.js';
 
 export interface OutgoingMessage {
   /** "+447700900123" or "whatsapp:+447700900123". */
@@ -25,19 +20,38 @@ export interface SendResult {
   status: string;
 }
 
+/** A message the channel accepted from us (for recovery after a crash). */
+export interface SentMessage extends SendResult {
+  /** The text as the channel shows it (a template's rendered text), or null if it shows none. */
+  body: string | null;
+  /** When the channel accepted it (its own clock). */
+  createdAt: Date;
+}
+
 /**
- * A send Twilio refused (httpStatus and, when Twilio gave one, its error
- * code), or one that never got an answer (network error or timeout:
- * httpStatus null, code null).
+ * What to do about a failed send:
+ * - opted_out: the person opted out at the channel; send nothing more until they opt in.
+ * - invalid_number: the address cannot receive messages: drop the subscription.
+ * - retry: rate limited, a server error, or no answer at all: try again later.
+ * - failed: the channel refused it; trying again would fail the same way.
  */
-export class SendError extends Error {
+export type SendFailure = 'opted_out' | 'invalid_number' | 'retry' | 'failed';
+
+/**
+ * A send the channel refused or never answered, classified by the sender.
+ * Anything else a sender throws is a bug or a configuration mistake: the
+ * dispatcher marks the row failed at once and logs the error with its stack.
+ */
+export class DeliveryError extends Error {
   constructor(
     message: string,
-    readonly httpStatus: number | null,
-    readonly code: number | null,
+    readonly failure: SendFailure,
+    /** What is recorded on the outbox row: the channel's error code, "http_503" or "network". */
+    readonly record: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
-    this.name = 'SendError';
+    super(message, options);
+    this.name = 'DeliveryError';
   }
 }
 
@@ -46,34 +60,16 @@ export interface Sender {
   readonly live: boolean;
   send(msg: OutgoingMessage): Promise<SendResult>;
   /**
-   * A message already accepted by Twilio to `to` since `since` with exactly
-   * this body (for recovery after a crash between sending and recording).
-   * null if none.
+   * Messages we sent (through the API, not as webhook replies) to `to` since
+   * about `since`, oldest first: for recovery after a crash between sending
+   * and recording. Throws DeliveryError when the channel cannot be asked.
    */
-  findSent(to: string, since: Date, body: string | null): Promise<SendResult | null>;
+  sentSince(to: string, since: Date): Promise<SentMessage[]>;
 }
-
-export interface TwilioSenderOptions {
-  accountSid: string;
-  authToken: string;
-  messagingServiceSid?: string | null;
-  smsFrom?: string | null;
-  whatsappFrom?: string | null;
-  /** Default 'https://api.twilio.com'; for a staging proxy or a local stand-in. */
-  apiBaseUrl?: string;
-  /** Default 10000. */
-  timeoutMs?: number;
-}
-
-export const DEFAULT_API_BASE_URL = 'https://api.twilio.com';
-export const DEFAULT_TIMEOUT_MS = 10_000;
-/** How many recent messages to a number findSent() looks through. */
-const FIND_SENT_PAGE = 50;
-const FIND_SENT_SLACK_MS = 5 * 60_000;
 
 const WHATSAPP = 'whatsapp:';
 
-function isWhatsApp(address: string): boolean {
+export function isWhatsApp(address: string): boolean {
   return address.toLowerCase().startsWith(WHATSAPP);
 }
 
@@ -83,163 +79,6 @@ export function maskNumber(address: string): string {
   const number = address.slice(prefix.length);
   if (number.length < 7) return `${prefix}******`;
   return `${prefix}${number.slice(0, 3)}******${number.slice(-3)}`;
-}
-
-/**
- * What to do about a failed send:
- * - opted_out: the person texted STOP (21610); send nothing more until START.
- * - invalid_number: the number can't receive messages (21211, 21614).
- * - retry: rate limited (HTTP 429, 20429), queue overflow (30001), a server
- *   error (5xx), or no answer at all (network error, timeout).
- * - failed: anything else; trying again would fail the same way.
- */
-export function classifyError(e: SendError): 'opted_out' | 'invalid_number' | 'retry' | 'failed' {
-  if (e.code === 21610) return 'opted_out';
-  if (e.code === 21211 || e.code === 21614) return 'invalid_number';
-  if (e.httpStatus === null) return 'retry';
-  if (e.httpStatus === 429 || e.code === 20429 || e.code === 30001) return 'retry';
-  if (e.httpStatus >= 500) return 'retry';
-  return 'failed';
-}
-
-/** twilio's RequestClient, sending every request to `baseUrl` (path and query kept). */
-class RedirectingRequestClient extends twilio.RequestClient {
-  private readonly base: string;
-
-  constructor(baseUrl: string, timeoutMs: number) {
-    super({ timeout: timeoutMs, autoRetry: false });
-    this.base = baseUrl.replace(/\/+$/, '');
-    // The base class writes "Connection: keep-alive" into every request's
-    // headers. Node's agent (keepAlive: true) sends the same header itself and
-    // keeps the connection open either way, so on the wire nothing changes
-    // when it is dropped; but nock 14 hangs on requests that carry it
-    // explicitly (nock/nock#3001), which would make every test of a sender
-    // wait for the timeout.
-    this.axios.interceptors.request.use((config) => {
-      config.headers.delete('Connection');
-      return config;
-    });
-  }
-
-  override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
-    const url = new URL(opts.uri);
-    return super.request<TData>({ ...opts, uri: `${this.base}${url.pathname}${url.search}` });
-  }
-}
-
-function isAxiosError(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { isAxiosError?: unknown }).isAxiosError === true;
-}
-
-/** twilio's RestException (and TwilioServiceException): an HTTP answer with an error. */
-function httpErrorOf(e: unknown): { status: number; code: number | null; message: string } | null {
-  if (!(e instanceof Error)) return null;
-  const { status, code } = e as Error & { status?: unknown; code?: unknown };
-  if (typeof status !== 'number') return null;
-  return { status, code: typeof code === 'number' ? code : null, message: e.message };
-}
-
-/** Map what the library threw to a SendError; anything else (a bug) is thrown as is. */
-function toSendError(e: unknown, what: string): unknown {
-  if (e instanceof SendError) return e;
-  if (isAxiosError(e)) {
-    const { code, message } = e as { code?: string; message?: string };
-    return new SendError(`${what}: no answer from Twilio (${code ?? message ?? 'network error'})`, null, null);
-  }
-  const http = httpErrorOf(e);
-  if (http !== null) {
-    const code = http.code === null ? '' : ` error ${http.code}`;
-    return new SendError(`${what}: Twilio answered HTTP ${http.status}${code}: ${http.message}`, http.status, http.code);
-  }
-  return e;
-}
-
-export class TwilioSender implements Sender {
-  readonly live = true;
-  private readonly client: ReturnType<typeof twilio>;
-  private readonly messagingServiceSid: string | null;
-  private readonly smsFrom: string | null;
-  private readonly whatsappFrom: string | null;
-
-  constructor(opts: TwilioSenderOptions) {
-    this.messagingServiceSid = opts.messagingServiceSid || null;
-    this.smsFrom = opts.smsFrom || null;
-    const wa = opts.whatsappFrom || null;
-    this.whatsappFrom = wa === null || isWhatsApp(wa) ? wa : `${WHATSAPP}${wa}`;
-    if (this.messagingServiceSid === null && this.smsFrom === null && this.whatsappFrom === null) {
-      throw new Error('TwilioSender: give messagingServiceSid, smsFrom or whatsappFrom');
-    }
-    const httpClient = new RedirectingRequestClient(
-      opts.apiBaseUrl ?? DEFAULT_API_BASE_URL,
-      opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    );
-    this.client = twilio(opts.accountSid, opts.authToken, {
-      httpClient,
-      autoRetry: false,
-      logLevel: 'info', // never 'debug' from the environment: it prints numbers
-      lazyLoading: true,
-    });
-  }
-
-  /** From for this address, or null to use the messaging service. */
-  private fromFor(to: string): { from: string } | { messagingServiceSid: string } {
-    const from = isWhatsApp(to) ? this.whatsappFrom : this.smsFrom;
-    if (from !== null) return { from };
-    if (this.messagingServiceSid !== null) return { messagingServiceSid: this.messagingServiceSid };
-    throw new Error(`TwilioSender: no sender configured for ${isWhatsApp(to) ? 'WhatsApp' : 'SMS'}`);
-  }
-
-  async send(msg: OutgoingMessage): Promise<SendResult> {
-    const sender = this.fromFor(msg.to);
-    let content: { body: string } | { contentSid: string; contentVariables?: string };
-    if (msg.contentSid !== undefined) {
-      content = { contentSid: msg.contentSid };
-      if (msg.contentVariables !== undefined) content.contentVariables = JSON.stringify(msg.contentVariables);
-    } else if (msg.body !== undefined) {
-      content = { body: msg.body };
-    } else {
-      throw new Error('TwilioSender.send: a message needs a body or a contentSid');
-    }
-    try {
-      const m = await this.client.messages.create({
-        to: msg.to,
-        ...sender,
-        ...content,
-        ...(msg.statusCallback !== undefined ? { statusCallback: msg.statusCallback } : {}),
-      });
-      return { sid: m.sid, status: String(m.status) };
-    } catch (e) {
-      throw toSendError(e, `send to ${maskNumber(msg.to)}`);
-    }
-  }
-
-  /**
-   * body null: a WhatsApp template, whose text we do not know: any message we
-   * sent through the API (not a webhook reply) to that number since `since`.
-   */
-  async findSent(to: string, since: Date, body: string | null): Promise<SendResult | null> {
-    // Twilio's DateSent> filter would leave out queued messages (date_sent
-    // is null until sent), so look through the latest messages to `to`.
-    // Twilio dates to the whole second, on its own clock: allow slack. The
-    // same body to the same number recurs only weekly, so minutes are safe.
-    const sinceMs = since.getTime() - FIND_SENT_SLACK_MS;
-    try {
-      const messages = await this.client.messages.list({
-        to,
-        pageSize: FIND_SENT_PAGE,
-        limit: FIND_SENT_PAGE,
-      });
-      for (const m of messages) {
-        if (body === null ? m.direction !== 'outbound-api' : m.body !== body) continue;
-        const created = m.dateCreated instanceof Date ? m.dateCreated.getTime() : NaN;
-        const sent = m.dateSent instanceof Date ? m.dateSent.getTime() : NaN;
-        if (created >= sinceMs || sent >= sinceMs) return { sid: m.sid, status: String(m.status) };
-      }
-      return null;
-    } catch (e) {
-      throw toSendError(e, `list messages to ${maskNumber(to)}`);
-    }
-  }
 }
 
 /** Sends nothing: logs what would be sent, with the number masked. */
@@ -260,8 +99,8 @@ export class LogSender implements Sender {
     return { sid, status: 'logged' };
   }
 
-  /** Nothing is ever accepted by Twilio here. */
-  async findSent(_to: string, _since: Date, _body: string | null): Promise<SendResult | null> {
-    return null;
+  /** Nothing is ever accepted by a channel here. */
+  async sentSince(_to: string, _since: Date): Promise<SentMessage[]> {
+    return [];
   }
 }

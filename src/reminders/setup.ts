@@ -1,26 +1,11 @@
-// Builds the dispatcher from configuration: Twilio when credentials are set,
-// else a sender that only logs what it would send (masked numbers).
+// Builds the dispatcher from configuration, with the sender it is given
+// (Twilio's, or one that only logs: see src/channels/twilio/index.ts).
 import os from 'node:os';
 import type { Runtime } from '../runtime.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { LogSender, TwilioSender, type Sender } from './sender.ts';
+import type { Sender } from './sender.ts';
 
-export function makeSender(rt: Runtime): Sender {
-  const { config, logger } = rt;
-  if (config.remindersLive) {
-    return new TwilioSender({
-      accountSid: config.twilio.accountSid!,
-      authToken: config.twilioAuthToken!,
-      messagingServiceSid: config.twilio.messagingServiceSid,
-      smsFrom: config.twilio.smsFrom,
-      whatsappFrom: config.twilio.whatsappFrom,
-      apiBaseUrl: config.twilio.apiBaseUrl,
-    });
-  }
-  return new LogSender((line, fields) => logger.info(fields, line));
-}
-
-export function makeDispatcher(rt: Runtime, sender: Sender = makeSender(rt)): Dispatcher {
+export function makeDispatcher(rt: Runtime, sender: Sender): Dispatcher {
   const { config } = rt;
   return new Dispatcher({
     store: rt.store,

@@ -110,8 +110,8 @@ export function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname || 'localhost'}${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  } catch {
-    return '(unparsable DATABASE_URL)';
+  } catch (e) {
+    return `(unparsable DATABASE_URL: ${(e as Error).message})`;
   }
 }
 
@@ -255,9 +255,10 @@ export class PostgresStore implements Store {
       const migrated = await migratePostgres(pool);
       return new PostgresStore(pool, secret, migrated);
     } catch (e) {
-      await pool.end().catch(() => undefined);
+      const endFailed = await pool.end().then(() => null, (endErr: Error) => endErr);
       if (e instanceof SchemaTooNewError) throw e;
-      throw new Error(`PostgreSQL at ${describeUrl(url)}: ${(e as Error).message}`, { cause: e });
+      const also = endFailed ? ` (closing the pool failed too: ${endFailed.message})` : '';
+      throw new Error(`PostgreSQL at ${describeUrl(url)}: ${(e as Error).message}${also}`, { cause: e });
     }
   }
 

@@ -230,9 +230,10 @@ const WHEN_RE =
  * midnight.
  */
 export function parseWhen(s: string): Date {
-  const fail = (): never => {
+  const fail = (cause?: unknown): never => {
     throw new Error(
       `invalid time "${s}": expected ISO 8601 such as 2026-12-03T08:00 (London time) or 2026-12-03T08:00:00Z`,
+      { cause },
     );
   };
   const match = WHEN_RE.exec(s.trim());
@@ -241,8 +242,8 @@ export function parseWhen(s: string): Date {
   let y: number, mo: number, d: number;
   try {
     [y, mo, d] = parseDate(date);
-  } catch {
-    return fail();
+  } catch (e) {
+    return fail(e);
   }
   if (hh === undefined) return londonToInstant(date, '00:00');
 

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalogue } from '../../src/catalogue/types.ts';
 import { Dispatcher } from '../../src/reminders/dispatcher.ts';
-import { TwilioSender } from '../../src/reminders/sender.ts';
+import { TwilioSender } from '../../src/channels/twilio/sender.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { SECRET, content, makeApp, messages, signed, sms, tempDir } from '../helpers.ts';
 

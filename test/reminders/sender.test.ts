@@ -1,14 +1,8 @@
 import net, { type AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LogSender,
-  SendError,
-  TwilioSender,
-  classifyError,
-  maskNumber,
-  type TwilioSenderOptions,
-} from '../../src/reminders/sender.ts';
+import { LogSender, maskNumber } from '../../src/reminders/sender.ts';
+import { SendError, TwilioSender, classifyError, type TwilioSenderOptions } from '../../src/channels/twilio/sender.ts';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'test-auth-token-0123456789abcdef';
@@ -208,6 +202,13 @@ describe('TwilioSender.send', () => {
     expect(classifyError(e)).toBe('invalid_number');
   });
 
+  it("masks the number when Twilio's error text quotes it", async () => {
+    interceptCreate(API, 400, twilioError(400, 21211, "The 'To' number +447700900123 is not a valid phone number."));
+    const e = (await sender().send({ to: TO, body: 'Hi' }).catch((x: unknown) => x)) as SendError;
+    expect(e.message).toContain('is not a valid phone number');
+    expect(e.message).not.toContain('900123');
+  });
+
   it('429 is retry (and the library does not retry it by itself)', async () => {
     const captured = interceptCreate(API, 429, twilioError(429, 20429, 'Too Many Requests'));
     interceptCreate(API, 201, message(), captured); // would be used by a retry
@@ -304,7 +305,7 @@ describe('TwilioSender.send', () => {
   });
 });
 
-describe('TwilioSender.findSent', () => {
+describe('TwilioSender.sentSince', () => {
   const since = new Date('2026-12-04T08:00:00Z');
   const body = 'Reminder: AMC drop-in today.';
 
@@ -319,39 +320,39 @@ describe('TwilioSender.findSent', () => {
     return queries;
   }
 
-  it('finds a matching message and ignores the others', async () => {
+  it('lists the messages sent through the API since then, oldest first, leaving out older ones and webhook replies', async () => {
     const queries = interceptList([
-      message({ sid: 'SMother', body: 'Something else', date_created: 'Fri, 04 Dec 2026 08:05:00 +0000' }),
-      message({ sid: 'SMmatch', body, status: 'sent', date_created: 'Fri, 04 Dec 2026 08:00:01 +0000', date_sent: 'Fri, 04 Dec 2026 08:00:02 +0000' }),
+      message({ sid: 'SMlater', body: 'Something else', date_created: 'Fri, 04 Dec 2026 08:05:00 +0000' }),
+      message({ sid: 'SMreply', body: 'A reply', direction: 'outbound-reply', date_created: 'Fri, 04 Dec 2026 08:03:00 +0000' }),
+      message({ sid: 'SMfirst', body, status: 'sent', date_created: 'Fri, 04 Dec 2026 08:00:01 +0000', date_sent: 'Fri, 04 Dec 2026 08:00:02 +0000' }),
       message({ sid: 'SMolder', body, date_created: 'Fri, 27 Nov 2026 08:00:01 +0000', date_sent: 'Fri, 27 Nov 2026 08:00:02 +0000' }),
     ]);
-    expect(await sender().findSent(TO, since, body)).toEqual({ sid: 'SMmatch', status: 'sent' });
+    const sent = await sender().sentSince(TO, since);
+    expect(sent.map((m) => [m.sid, m.status, m.body])).toEqual([
+      ['SMfirst', 'sent', body],
+      ['SMlater', 'queued', 'Something else'],
+    ]);
+    expect(sent[0].createdAt.toISOString()).toBe('2026-12-04T08:00:01.000Z');
     expect(queries).toHaveLength(1);
     expect(queries[0].get('To')).toBe(TO);
     expect(queries[0].get('PageSize')).toBe('50');
   });
 
-  it('finds a queued message (no date_sent yet) by its date_created', async () => {
-    interceptList([message({ sid: 'SMqueued', body, status: 'queued', date_sent: null })]);
-    expect(await sender().findSent(TO, since, body)).toEqual({ sid: 'SMqueued', status: 'queued' });
-  });
-
-  it('returns null when only older messages or other bodies match', async () => {
-    interceptList([
-      message({ sid: 'SMolder', body, date_created: 'Thu, 03 Dec 2026 08:00:01 +0000', date_sent: 'Thu, 03 Dec 2026 08:00:02 +0000' }),
-      message({ sid: 'SMsimilar', body: `${body} `, date_created: 'Fri, 04 Dec 2026 08:01:00 +0000' }),
+  it('includes a queued message (no date_sent yet) by its date_created, and shows an empty body as null', async () => {
+    interceptList([message({ sid: 'SMqueued', body: '', status: 'queued', date_sent: null })]);
+    expect(await sender().sentSince(TO, since)).toEqual([
+      { sid: 'SMqueued', status: 'queued', body: null, createdAt: new Date('2026-12-04T08:00:01Z') },
     ]);
-    expect(await sender().findSent(TO, since, body)).toBe(null);
   });
 
-  it('returns null for an empty list', async () => {
+  it('returns nothing for an empty list', async () => {
     interceptList([]);
-    expect(await sender().findSent(TO, since, body)).toBe(null);
+    expect(await sender().sentSince(TO, since)).toEqual([]);
   });
 
   it('maps an error to SendError', async () => {
     nock(API).get(MESSAGES).query(true).reply(503, twilioError(503, 20503, 'Service Unavailable'));
-    const e = (await sender().findSent(TO, since, body).catch((x: unknown) => x)) as SendError;
+    const e = (await sender().sentSince(TO, since).catch((x: unknown) => x)) as SendError;
     expect(e).toBeInstanceOf(SendError);
     expect(classifyError(e)).toBe('retry');
   });
@@ -361,10 +362,7 @@ describe('TwilioSender.findSent', () => {
       .get(MESSAGES)
       .query(true)
       .reply(200, listPage([message({ sid: 'SMstandin', body })]));
-    expect(await sender({ apiBaseUrl: 'http://127.0.0.1:9' }).findSent(TO, since, body)).toEqual({
-      sid: 'SMstandin',
-      status: 'queued',
-    });
+    expect((await sender({ apiBaseUrl: 'http://127.0.0.1:9' }).sentSince(TO, since)).map((m) => m.sid)).toEqual(['SMstandin']);
   });
 });
 
@@ -379,7 +377,7 @@ describe('LogSender', () => {
     expect(lines[0][0]).toBe('would send');
     expect(lines[0][1]).toMatchObject({ to: 'whatsapp:+44******123', sid: result.sid });
     expect(JSON.stringify(lines)).not.toContain('7700900123');
-    expect(await s.findSent(WA_TO, new Date(0), 'Hi')).toBe(null);
+    expect(await s.sentSince(WA_TO, new Date(0))).toEqual([]);
   });
 
   it('TwilioSender is live', () => {

@@ -149,8 +149,8 @@ if (!TEST_DATABASE_URL) {
           sent.push({ to: msg.to, body: msg.body, by });
           return { sid: `SM${String(++sids).padStart(32, '0')}`, status: 'queued' };
         },
-        async findSent() {
-          return null;
+        async sentSince() {
+          return [];
         },
       });
       const { flow, catalogue } = content();
