@@ -3,7 +3,7 @@
 // with the replies it had before.
 import type { Logger } from 'pino';
 import type { Catalogue } from './catalogue/types.ts';
-import { newSession, reviveSession, step } from './conversation/step.ts';
+import { crisisReply, newSession, reviveSession, step } from './conversation/step.ts';
 import { Texts } from './conversation/render.ts';
 import type { Flow } from './conversation/types.ts';
 import type { InboundMessage } from './core/inbound.ts';
@@ -45,6 +45,9 @@ export class Bot {
     if (verdict !== 'ok') {
       if (verdict === 'warn') logger.warn({ sid: msg.messageId, who: subjects.logTag(msg.address) }, 'sender flooding: throttled');
       const lang = this.langs.get(subject) ?? flow.defaultLang;
+      // Even a flooding sender who speaks of danger gets the crisis numbers.
+      const crisis = crisisReply(flow, lang, msg.text);
+      if (crisis) return { replies: [crisis], duplicate: false, throttled: true };
       return { replies: verdict === 'warn' ? [new Texts(flow, lang).t('slow_down')] : [], duplicate: false, throttled: true };
     }
     return this.lock.run(subject, async () => {

@@ -34,6 +34,12 @@ describe('flood control', () => {
     expect(answers.slice(11).every((r) => r.length === 0)).toBe(true);
     // Dropped messages are not recorded.
     expect(count(store.db, 'processed')).toBe(10);
+    // But a throttled sender who speaks of danger still gets the crisis numbers (and nothing is recorded).
+    t += 100;
+    expect(messages((await a.inject(signed(sms(flooder, 'my husband hits me')))).body)).toEqual([
+      'If you are in danger call 999. Domestic abuse: National Domestic Abuse Helpline 0808 2000 247, free, 24 hours. Samaritans: 116 123. Mental health crisis: NHS 111, option 2.',
+    ]);
+    expect(count(store.db, 'processed')).toBe(10);
     // Someone else is answered as usual, at once.
     expect(messages((await a.inject(signed(sms('+447700900777', 'hi')))).body)[0]).toContain('Welcome');
     // After the block, the flooder is answered again.

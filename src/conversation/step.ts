@@ -405,6 +405,15 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   return finish(turn, replies, main, crisisKind, trailing);
 }
 
+/** The crisis reply for a message that speaks of danger, or null: for when no conversation runs (flood control). */
+export function crisisReply(flow: Flow, lang: string, text: string): string | null {
+  const danger = findDanger(flow.danger, tokenize(normalizeText(text.slice(0, 2000))));
+  if (!danger) return null;
+  const tx = new Texts(flow, lang);
+  const reply = tx.t(danger.kind === 'crisis' ? flow.def.safety.template : CRISIS_LISTS[danger.kind].template);
+  return isRtl(tx.lang) ? isolateLtr(reply) : reply;
+}
+
 /** Right-to-left languages get their numbers isolated; the segment count includes the marks. */
 function finalText(turn: Turn, text: string): string {
   return isRtl(turn.tx.lang) ? isolateLtr(text) : text;
