@@ -2,7 +2,7 @@
 // A fact we do not know is said plainly ("times not confirmed"), never left blank.
 import type { Catalogue, CityId, DoubtField, Service, TranslatedField, Weekday } from '../catalogue/types.ts';
 import { openingStatus, weeklySummary } from '../catalogue/opening-times.ts';
-import { oldFacts } from '../catalogue/evidence.ts';
+import { oldFacts, type OldFacts } from '../catalogue/evidence.ts';
 import type { Flow, LanguagePack } from './types.ts';
 
 export class Texts {
@@ -136,8 +136,7 @@ function stripScheme(url: string): string {
  * "Times from 2016: phone first": what the reply rests on that only pages over
  * a year old say, and what to do about it; or null when nothing is that old.
  */
-export function oldFactsText(tx: Texts, catalogue: Catalogue, service: Service, now: Date): string | null {
-  const old = oldFacts(catalogue, service, now);
+export function oldFactsText(tx: Texts, catalogue: Catalogue, service: Service, old: OldFacts): string | null {
   const parts: string[] = [];
   // "Info from 2019" covers the times and place of the same year.
   if (old.info) parts.push(tx.t('old_info', { year: old.info }));
@@ -173,12 +172,12 @@ export function serviceDetails(tx: Texts, service: Service, now: Date, catalogue
     }),
   );
   lines.push(tx.t('line_open', { text: weeklyText(tx, service) }));
-  const old = oldFactsText(tx, catalogue, service, now);
+  const old = oldFacts(catalogue, service, now);
   // Times from an old page are not shown as "Open now": only a closure still is.
   const status = statusText(tx, service, now);
-  const timesOld = oldFacts(catalogue, service, now).times !== null;
-  if (status && (!timesOld || openingStatus(service, now).kind === 'closed_until_further_notice')) lines.push(tx.t('line_now', { text: status }));
-  if (old) lines.push(old);
+  if (status && (!old.times || openingStatus(service, now).kind === 'closed_until_further_notice')) lines.push(tx.t('line_now', { text: status }));
+  const oldText = oldFactsText(tx, catalogue, service, old);
+  if (oldText) lines.push(oldText);
   const whenDoubt = doubtLine(tx, service, 'schedules');
   if (whenDoubt) lines.push(whenDoubt);
   // A national phone line has no place to go to: no "Where" line at all.
