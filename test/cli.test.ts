@@ -79,8 +79,8 @@ describe('npm run reminders', () => {
   it('due --at lists what would be sent with masked numbers and sends nothing; send --at without credentials logs "would send"', () => {
     const dataDir = tempDir();
     const env = { DATA_DIR: dataDir };
-    // Subscribe through the simulator: Portsmouth, drop-ins, the Refugee Hub (Mondays), REMIND.
-    const chat = run('src/cli/chat.ts', ['--now', '2026-12-04T10:30', '--from', '+447700900888'], env, 'hi\n2\nDROPIN\n2\nREMIND\n');
+    // Subscribe through the simulator: Portsmouth, food, the Refugee Hub (Mondays), REMIND.
+    const chat = run('src/cli/chat.ts', ['--now', '2026-12-04T10:30', '--from', '+447700900888'], env, 'hi\n2\nFOOD\n1\nREMIND\n');
     expect(chat.stdout).toContain('Reminder set: Portsmouth Refugee Hub');
     const due = run('src/cli/reminders.ts', ['due', '--at', '2026-12-07T08:00'], env);
     expect(due.status).toBe(0);

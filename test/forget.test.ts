@@ -30,8 +30,8 @@ describe('FORGET', () => {
       await say('hi');
       await say('2');
       if (code !== 'en') await m.bot.setLanguage(person, code, t);
-      await say('DROPIN');
-      await say('2');
+      await say('FOOD');
+      await say('1');
       await say('REMIND');
       // A reminder row in the outbox too.
       t = new Date('2026-12-07T08:00:00Z');
@@ -113,7 +113,7 @@ describe('retention', () => {
     made.push(m);
     const say = async (who: string, text: string) => m.app.inject(signed(sms(who, text)));
     await say('+447700900001', 'hi'); // idle, no reminders
-    for (const x of ['hi', '2', 'DROPIN', '2', 'REMIND']) await say('+447700900002', x); // has a reminder
+    for (const x of ['hi', '2', 'FOOD', '1', 'REMIND']) await say('+447700900002', x); // has a reminder
     const subjects = new Subjects(SECRET);
     const idle = subjects.subject('+447700900001');
     const kept = subjects.subject('+447700900002');

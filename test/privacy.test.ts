@@ -89,10 +89,10 @@ describe('privacy', () => {
     expect((await say(A, '2'))[0]).toMatch(/^Portsmouth: what do you need\?/);
     expect((await say(A, SECRET_TEXT))[0]).toMatch(/^Sorry, I did not understand/);
     await say(A, 'FOOD');
-    await say(A, '1');
+    await say(A, '3');
     expect((await say(A, 'REMIND'))[0]).toMatch(/^Reminder set: /);
-    await say(A, 'DROPIN');
-    expect((await say(A, '2'))[0]).toContain('Portsmouth Refugee Hub');
+    await say(A, 'FOOD');
+    expect((await say(A, '1'))[0]).toContain('Portsmouth Refugee Hub');
     expect((await say(A, 'REMIND'))[0]).toMatch(/^Reminder set: Portsmouth Refugee Hub/);
     expect((await say(A, 'REMINDERS'))[0]).toMatch(/^Your reminders:\n1 .*\n2 /);
     // A forged request carrying the same text: refused, and logged without it.
@@ -104,8 +104,8 @@ describe('privacy', () => {
     await say(B, 'hi');
     await say(B, '2');
     await say(B, `${SECRET_TEXT} (this is B)`);
-    await say(B, 'DROPIN');
-    await say(B, '2');
+    await say(B, 'FOOD');
+    await say(B, '1');
     expect((await say(B, 'REMIND'))[0]).toMatch(/^Reminder set: Portsmouth Refugee Hub/);
 
     // C floods on WhatsApp with the text: one "slow down", then silence.
@@ -184,7 +184,7 @@ describe('privacy', () => {
     dirs.push(dataDir);
     const { app, store } = await makeApp({ dataDir });
     const sent: string[] = [];
-    for (const text of ['hi', '2', 'DROPIN', '2', 'REMIND', 'FORGET', 'FORGET YES']) {
+    for (const text of ['hi', '2', 'FOOD', '1', 'REMIND', 'FORGET', 'FORGET YES']) {
       const params = sms(B, text);
       sent.push(params.MessageSid);
       await app.inject(signed(params));

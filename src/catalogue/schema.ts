@@ -58,6 +58,7 @@ const SourceSchema = z.strictObject({
     .string()
     .refine(isPartialDate, { error: 'expected a date "YYYY", "YYYY-MM" or "YYYY-MM-DD"' })
     .nullable(),
+  circa: z.string().regex(/^\d{4}$/, { error: 'expected a year "YYYY"' }).optional(),
 });
 
 const OrganizationSchema = z.strictObject({
@@ -113,6 +114,12 @@ const ProvenanceSchema = z.strictObject({
 
 const unknownNote = nonEmpty('a note saying why it is unknown').optional();
 
+const DoubtSchema = z.strictObject({
+  text: nonEmpty('a few words for the person'),
+  sources: ProvenanceSchema.shape.sources,
+  checked: date,
+});
+
 const ServiceSchema = z.strictObject({
   id,
   organization_id: nonEmpty('an organization id'),
@@ -152,8 +159,16 @@ const ServiceSchema = z.strictObject({
         description: nonEmpty().optional(),
         eligibility: nonEmpty().optional(),
         access_note: nonEmpty().optional(),
+        doubt_location: nonEmpty().optional(),
+        doubt_schedules: nonEmpty().optional(),
       }),
     )
+    .optional(),
+  doubts: z
+    .strictObject({
+      location: DoubtSchema.optional(),
+      schedules: DoubtSchema.optional(),
+    })
     .optional(),
   provenance: z.strictObject({
     description: ProvenanceSchema.optional(),
@@ -164,6 +179,7 @@ const ServiceSchema = z.strictObject({
     url: ProvenanceSchema.optional(),
     schedules: ProvenanceSchema.optional(),
     status: ProvenanceSchema.optional(),
+    categories: z.record(z.string(), ProvenanceSchema).optional(),
   }),
 });
 
@@ -410,12 +426,26 @@ function checkService(
         r.add([...base, 'unknown', f], `unexpected because ${f} is known, got ${got(unknown[f])}`);
     }
     const p = prov ? prov[f] : undefined;
-    if (isObj(p))
-      arr(p.sources).forEach((sid, k) => {
-        if (typeof sid === 'string' && sid !== '' && !ids.sources.has(sid))
-          r.add([...base, 'provenance', f, 'sources', k], `expected a source id from sources, got ${got(sid)}`);
-      });
+    if (isObj(p)) checkSourceIds(r, [...base, 'provenance', f], p, ids.sources);
   }
+
+  // Per-category sources: only for categories the service has.
+  const byCat = prov && isObj(prov.categories) ? prov.categories : null;
+  if (byCat)
+    for (const [c, p] of Object.entries(byCat)) {
+      if (!cats.includes(c)) r.add([...base, 'provenance', 'categories', c], `expected one of the service's categories (${cats.join(', ')}), got ${got(c)}`);
+      if (isObj(p)) checkSourceIds(r, [...base, 'provenance', 'categories', c], p, ids.sources);
+    }
+  const doubts = isObj(s.doubts) ? s.doubts : null;
+  if (doubts)
+    for (const [f, d] of Object.entries(doubts)) if (isObj(d)) checkSourceIds(r, [...base, 'doubts', f], d, ids.sources);
+}
+
+function checkSourceIds(r: Reporter, base: PathKey[], p: Record<string, unknown>, sources: Set<string>): void {
+  arr(p.sources).forEach((sid, k) => {
+    if (typeof sid === 'string' && sid !== '' && !sources.has(sid))
+      r.add([...base, 'sources', k], `expected a source id from sources, got ${got(sid)}`);
+  });
 }
 
 function isOffered(s: unknown, city: string, category: string): boolean {
@@ -446,6 +476,10 @@ function crossCheck(r: Reporter, root: Record<string, unknown>): void {
   const cats = checkUniqueIds(r, root, 'categories');
   const sources = new Set(isObj(root.sources) ? Object.keys(root.sources) : []);
   for (const k of sources) if (!ID.test(k)) r.add(['sources'], `expected lowercase kebab-case source ids, got ${got(k)}`);
+  if (isObj(root.sources))
+    for (const [k, src] of Object.entries(root.sources))
+      if (isObj(src) && typeof src.circa === 'string' && src.published !== null && src.published !== undefined)
+        r.add(['sources', k, 'circa'], `unexpected when the page has its own date (published ${got(src.published)}): give one or the other`);
   const catList = [...cats].join(', ');
   arr(root.services).forEach((s, i) => {
     if (isObj(s)) checkService(r, s, i, { orgs, cats, sources }, catList);

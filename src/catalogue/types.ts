@@ -28,6 +28,12 @@ export interface Source {
   url: string | null;
   /** Date of the page itself, when it has one (YYYY, YYYY-MM or YYYY-MM-DD). */
   published: string | null;
+  /**
+   * For an undated page whose content shows roughly when it was written (it
+   * cites 2020 figures): that year, "YYYY". Only with `published: null`.
+   * A page with neither has no known age.
+   */
+  circa?: string;
 }
 
 export interface Provenance {
@@ -85,6 +91,28 @@ export type FactField =
   | 'schedules'
   | 'status';
 
+/**
+ * Something the catalogue is unsure of about a place or a time, said to the
+ * person in a few words ("A Feb 2024 page put it at All Saints Church"),
+ * with where that doubt comes from.
+ */
+export interface Doubt extends Provenance {
+  text: string;
+}
+
+/** Facts a doubt can be about. */
+export type DoubtField = 'location' | 'schedules';
+
+/** Per-field provenance, plus per-category sources where a category's evidence differs from the description's. */
+export type ServiceProvenance = Partial<Record<FactField, Provenance>> & {
+  /**
+   * Category id → where the claim that the service offers it comes from, when
+   * that differs from the description's sources (e.g. food parcels seen only
+   * in 2019). A category not listed here rests on the description's sources.
+   */
+  categories?: Record<string, Provenance>;
+};
+
 export interface Service {
   id: string;
   organization_id: string;
@@ -112,12 +140,17 @@ export interface Service {
    * The service's own words in other languages, field by field; a field not
    * given here is shown in English. Keys are flows/lang codes ("fa").
    */
-  translations?: Record<string, Partial<Record<'name' | 'description' | 'eligibility' | 'access_note', string>>>;
+  translations?: Record<string, Partial<Record<TranslatedField, string>>>;
+  /** Doubts the person should hear about a place or a time, sent with the details. */
+  doubts?: Partial<Record<DoubtField, Doubt>>;
   /** For every null fact above: why it is unknown. */
   unknown: Partial<Record<FactField, string>>;
   /** For every known fact above: where it came from and when it was checked. */
-  provenance: Partial<Record<FactField, Provenance>>;
+  provenance: ServiceProvenance;
 }
+
+/** The service's own words that staff may give per language. */
+export type TranslatedField = 'name' | 'description' | 'eligibility' | 'access_note' | 'doubt_location' | 'doubt_schedules';
 
 export interface Category {
   id: string;

@@ -1,7 +1,8 @@
 // Turning catalogue facts into short replies, in the person's language.
 // A fact we do not know is said plainly ("times not confirmed"), never left blank.
-import type { Catalogue, CityId, Service, Weekday } from '../catalogue/types.ts';
+import type { Catalogue, CityId, DoubtField, Service, TranslatedField, Weekday } from '../catalogue/types.ts';
 import { openingStatus, weeklySummary } from '../catalogue/opening-times.ts';
+import { oldFacts, type OldFacts } from '../catalogue/evidence.ts';
 import type { Flow, LanguagePack } from './types.ts';
 
 export class Texts {
@@ -38,7 +39,7 @@ export class Texts {
   }
 
   /** A catalogue text in this language where staff gave one, else English. */
-  field(translations: Service['translations'], field: 'name' | 'description' | 'eligibility' | 'access_note', english: string): string {
+  field(translations: Service['translations'], field: TranslatedField, english: string): string {
     return translations?.[this.lang]?.[field] ?? english;
   }
 }
@@ -77,8 +78,15 @@ export function weeklyText(tx: Texts, service: Service): string {
     .join('; ');
 }
 
+/**
+ * Times we do not know, with what to do about it for this kind of service:
+ * phone first when there is a phone, ask before travelling when there is a
+ * place to travel to, else only that they are not confirmed.
+ */
 function unknownTimes(tx: Texts, service: Service): string {
-  return tx.t(service.phones?.length ? 'times_unknown' : 'times_unknown_dropin');
+  if (service.phones?.length) return tx.t('times_unknown');
+  if (service.location) return tx.t('times_unknown_dropin');
+  return tx.t('times_unconfirmed');
 }
 
 /** "Open now until 14:00", "Opens today at 10:00", "Next: Thursday 10:00"… or null. */
@@ -105,7 +113,7 @@ export function statusText(tx: Texts, service: Service, now: Date): string | nul
 /** "St Luke's Church hall, Greetham Street, Southsea", postcode last; or that it is not confirmed. */
 export function whereText(tx: Texts, service: Service): string {
   const loc = service.location;
-  if (!loc) return tx.t('address_unknown');
+  if (!loc) return tx.t(service.phones?.length ? 'address_unknown' : 'address_unconfirmed');
   return [loc.name, loc.address, loc.postcode ?? ''].filter(Boolean).join(', ');
 }
 
@@ -124,7 +132,38 @@ function stripScheme(url: string): string {
   return url.replace(/^https?:\/\//, '').replace(/\/$/, '');
 }
 
-export function serviceDetails(tx: Texts, service: Service, now: Date): string {
+/**
+ * "Times from 2016: phone first": what the reply rests on that only pages over
+ * a year old say, and what to do about it; or null when nothing is that old.
+ */
+export function oldFactsText(tx: Texts, catalogue: Catalogue, service: Service, old: OldFacts): string | null {
+  const parts: string[] = [];
+  // "Info from 2019" covers the times and place of the same year.
+  if (old.info) parts.push(tx.t('old_info', { year: old.info }));
+  const times = old.times !== old.info ? old.times : null;
+  const place = old.place !== old.info ? old.place : null;
+  if (times && times === place) parts.push(tx.t('old_times_place', { year: times }));
+  else {
+    if (times) parts.push(tx.t('old_times', { year: times }));
+    if (place) parts.push(tx.t('old_place', { year: place }));
+  }
+  for (const o of old.offers)
+    if (o.year !== old.info) parts.push(tx.t('old_offer', { category: categoryName(tx, catalogue, o.category), year: o.year }));
+  if (parts.length === 0) return null;
+  const said = parts.join('; ');
+  // Unknown times already said what to do (see unknownTimes): not twice.
+  const saidAlready = !service.schedules?.length && (service.phones?.length || service.location);
+  const advice = saidAlready ? null : service.phones?.length ? tx.t('advice_phone') : service.location ? tx.t('advice_ask') : null;
+  return advice ? tx.t('old_line', { old: said, advice }) : said;
+}
+
+/** A doubt the catalogue holds about the place or the times, in the person's language where staff gave one. */
+function doubtLine(tx: Texts, service: Service, field: DoubtField): string | null {
+  const d = service.doubts?.[field];
+  return d ? tx.t('line_check', { text: tx.field(service.translations, `doubt_${field}`, d.text) }) : null;
+}
+
+export function serviceDetails(tx: Texts, service: Service, now: Date, catalogue: Catalogue): string {
   const tr = service.translations;
   const lines: string[] = [tx.field(tr, 'name', service.name), tx.field(tr, 'description', service.description)];
   lines.push(
@@ -133,10 +172,18 @@ export function serviceDetails(tx: Texts, service: Service, now: Date): string {
     }),
   );
   lines.push(tx.t('line_open', { text: weeklyText(tx, service) }));
+  const old = oldFacts(catalogue, service, now);
+  // Times from an old page are not shown as "Open now": only a closure still is.
   const status = statusText(tx, service, now);
-  if (status) lines.push(tx.t('line_now', { text: status }));
+  if (status && (!old.times || openingStatus(service, now).kind === 'closed_until_further_notice')) lines.push(tx.t('line_now', { text: status }));
+  const oldText = oldFactsText(tx, catalogue, service, old);
+  if (oldText) lines.push(oldText);
+  const whenDoubt = doubtLine(tx, service, 'schedules');
+  if (whenDoubt) lines.push(whenDoubt);
   // A national phone line has no place to go to: no "Where" line at all.
   if (service.location || service.area !== 'national') lines.push(tx.t('line_where', { text: whereText(tx, service) }));
+  const whereDoubt = doubtLine(tx, service, 'location');
+  if (whereDoubt) lines.push(whereDoubt);
   if (service.phones?.length) {
     const phones = service.phones.map((p) => (p.note ? `${p.number} (${p.note})` : p.number)).join('; ');
     lines.push(tx.t('line_phone', { text: phones }));

@@ -131,7 +131,7 @@ function prompt(turn: Turn): string {
   }
   if (s.state === 'service' && s.service) {
     const service = findService(ctx.catalogue, s.service);
-    if (service) vars.details = serviceDetails(tx, service, ctx.now);
+    if (service) vars.details = serviceDetails(tx, service, ctx.now, ctx.catalogue);
   }
   if (def.menu === 'today' && s.category) return tx.t('today_category', vars);
   return tx.t(def.prompt ?? '', vars);

@@ -94,6 +94,24 @@ describe('validateCatalogue reports file, path and field', () => {
     ]);
   });
 
+  it('a circa year on a page that has its own date', () => {
+    const errs = newErrors((d) => (d.sources['cqc-stmarys-2016'].circa = '2015'));
+    expect(errs).toEqual([`${FILE}: sources.cqc-stmarys-2016.circa: unexpected when the page has its own date (published "2016"): give one or the other`]);
+  });
+
+  it('sources for a category the service is not in', () => {
+    const i = idx('st-marys-surgery');
+    const errs = newErrors((d) => (d.services[i].provenance.categories = { food: { sources: ['seed'], checked: '2026-12-01' } }));
+    expect(errs).toEqual([`${FILE}: services[${i}].provenance.categories.food: expected one of the service's categories (doctor), got "food" [service "st-marys-surgery"]`]);
+  });
+
+  it('a doubt without a text, or naming a source that does not exist', () => {
+    const i = idx('st-marys-surgery');
+    const errs = newErrors((d) => (d.services[i].doubts = { location: { text: '', sources: ['nowhere'], checked: '2026-12-01' } }));
+    expect(errs).toContain(`${FILE}: services[${i}].doubts.location.text: expected a few words for the person, got "" [service "st-marys-surgery"]`);
+    expect(errs).toContain(`${FILE}: services[${i}].doubts.location.sources[0]: expected a source id from sources, got "nowhere" [service "st-marys-surgery"]`);
+  });
+
   it('a typo field "opens"', () => {
     const i = idx('st-marys-surgery');
     const errs = newErrors((d) => {

@@ -268,7 +268,7 @@ interface Person {
 
 function person(i: number, subscriber: boolean): Person {
   const texts = subscriber
-    ? ['hi', '2', 'DROPIN', '2', 'REMIND', 'FOOD', '1', '0', 'MENU']
+    ? ['hi', '2', 'FOOD', '1', 'REMIND', 'FOOD', '1', '0', 'MENU']
     : ['hello', '1', 'FOOD', '1', '0', 'DOCTOR', 'MENU', 'CITY', '2', 'LEGAL'];
   return {
     number: `+4477009001${String(i).padStart(2, '0')}`,

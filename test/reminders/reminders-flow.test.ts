@@ -74,13 +74,13 @@ async function setup(o: { catalogue?: Catalogue; contentSid?: string | null; dat
   return { ...made, dispatcher, dataDir, say, setClock: (d: Date) => (clock = d), now: () => clock };
 }
 
-/** hi → Portsmouth → DROPIN → the Refugee Hub → REMIND [extra] */
+/** hi → Portsmouth → FOOD → the Refugee Hub → REMIND [extra] */
 async function subscribe(say: (t: string) => Promise<string[]>, extra = '', from?: string) {
   const s = from ? (t: string) => (say as (t: string, f: string) => Promise<string[]>)(t, from) : say;
   await s('hi');
   await s('2');
-  await s('DROPIN');
-  const details = await s('2');
+  await s('FOOD');
+  const details = await s('1');
   expect(details[0]).toContain('Portsmouth Refugee Hub');
   expect(details[0]).toContain('Text REMIND');
   return s(`REMIND ${extra}`.trim());

@@ -66,8 +66,8 @@ if (!TEST_DATABASE_URL) {
       const who = '+447700900501';
       expect((await say(a, who, 'hi'))[0]).toContain('Welcome');
       expect((await say(b, who, '2'))[0]).toContain('Portsmouth');
-      expect((await say(a, who, 'DROPIN'))[0]).toMatch(/Portsmouth/);
-      const details = await say(b, who, '2');
+      expect((await say(a, who, 'FOOD'))[0]).toMatch(/Portsmouth/);
+      const details = await say(b, who, '1');
       expect(details[0]).toContain('Portsmouth Refugee Hub');
       expect((await say(a, who, 'REMIND'))[0]).toContain('Reminder set: Portsmouth Refugee Hub');
       expect((await say(b, who, 'REMINDERS'))[0]).toContain('1 Portsmouth Refugee Hub');
@@ -81,7 +81,7 @@ if (!TEST_DATABASE_URL) {
       const subject = (n: string) => new Subjects(SECRET).subject(n);
       // A new person (no session row yet), then someone mid-conversation, then a subscription.
       const who = '+447700900502';
-      const steps = ['hi', '2', 'DROPIN', '2', 'REMIND'];
+      const steps = ['hi', '2', 'FOOD', '1', 'REMIND'];
       for (const [i, text] of steps.entries()) {
         const params = sms(who, text);
         const [ra, rb] = await Promise.all([a.inject(signed(params)), b.inject(signed(params))]);
@@ -100,7 +100,7 @@ if (!TEST_DATABASE_URL) {
     it('many people at once, each message to a random instance and some to both: every session advances exactly once per message', async () => {
       const { a, b, sa } = await twoInstances();
       const people = Array.from({ length: 20 }, (_, i) => `+4477009006${String(i).padStart(2, '0')}`);
-      const script = ['hi', '2', 'DROPIN', '2', 'MENU', '1', '0'];
+      const script = ['hi', '2', 'FOOD', '1', 'MENU', '1', '0'];
       let seed = 7;
       const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       await Promise.all(
