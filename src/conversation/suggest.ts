@@ -23,14 +23,14 @@ export function editDistance(a: string, b: string, max: number): number {
   return rows[a.length][b.length];
 }
 
-// Keywords worth offering back: the needs and the menu, never erasing or reminders.
+// Keywords worth offering back: the needs, the menu, HELP; never erasing, reminders or THANKS.
 const OFFERED = new Set(['open_category', 'today', 'goto', 'reply']);
 
 /** The keyword (as people are told to text it: FOOD, DOCTOR) nearest a word of the message, or null. */
 export function nearKeyword(flow: Flow, matchers: CompiledKeywords, tokens: string[]): string | null {
   let best: { word: string; d: number } | null = null;
   for (const t of flow.def.triggers) {
-    if (!OFFERED.has(t.action) || t.match !== 'keyword') continue;
+    if (!OFFERED.has(t.action) || t.match !== 'keyword' || t.keyword === 'thanks') continue;
     for (const phrase of matchers.keywords.get(t.keyword) ?? []) {
       if (phrase.length !== 1 || phrase[0].length < 3) continue;
       const want = phrase[0];
