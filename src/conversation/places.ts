@@ -27,28 +27,30 @@ const AREAS = new Set(
 /** A full postcode ("po4 0ab", "po40ab") or a district alone ("po4", "so14"). */
 const POSTCODE = /(?:^|[^\p{L}\p{N}])([a-z]{1,2})(\d[a-z\d]?)(?:\s*(\d[a-z]{2}))?(?=$|[^\p{L}\p{N}])/gu;
 
-export type Place = { city: CityId; words: number } | { outside: true; words: number };
+/** langs: the languages whose files spell the city this way (none for a postcode). */
+export type Place = { city: CityId; words: number; langs: string[] } | { outside: true; words: number };
 
 export interface PlaceIndex {
   /** Normalised name (one or more tokens) → city. */
-  names: Array<{ tokens: string[]; city: CityId; fuzzy: boolean }>;
+  names: Array<{ tokens: string[]; city: CityId; fuzzy: boolean; langs: string[] }>;
 }
 
 export function compilePlaces(languages: Record<string, LanguagePack>): PlaceIndex {
-  const seen = new Set<string>();
-  const names: PlaceIndex['names'] = [];
-  for (const pack of Object.values(languages)) {
+  const byKey = new Map<string, PlaceIndex['names'][number]>();
+  for (const [code, pack] of Object.entries(languages)) {
     for (const city of CITY_IDS) {
       for (const name of [pack.cities[city], ...(pack.city_names?.[city] ?? [])]) {
         const tokens = tokenize(normalizeText(name ?? ''));
         const key = tokens.join(' ');
-        if (!tokens.length || seen.has(key)) continue;
-        seen.add(key);
-        names.push({ tokens, city, fuzzy: tokens.length === 1 && tokens[0].length >= 7 });
+        if (!tokens.length) continue;
+        const known = byKey.get(key);
+        if (known) {
+          if (!known.langs.includes(code)) known.langs.push(code);
+        } else byKey.set(key, { tokens, city, fuzzy: tokens.length === 1 && tokens[0].length >= 7, langs: [code] });
       }
     }
   }
-  return { names };
+  return { names: [...byKey.values()] };
 }
 
 function districtOf(area: string, district: string): string {
@@ -69,7 +71,7 @@ export function findPlace(index: PlaceIndex, norm: string, tokens: string[]): Pl
         const t = tokens[i + j];
         all = t === n.tokens[j] || (n.fuzzy && t.length >= 7 && withinOneEdit(t, n.tokens[j]));
       }
-      if (all) return { city: n.city, words: len };
+      if (all) return { city: n.city, words: len, langs: n.langs };
     }
   }
   for (const m of norm.matchAll(POSTCODE)) {
@@ -80,7 +82,7 @@ export function findPlace(index: PlaceIndex, norm: string, tokens: string[]): Pl
     const d = districtOf(area, district);
     const city = CITY_IDS.find((c) => CITY_DISTRICTS[c].includes(d));
     const words = inward && !m[0].trim().includes(' ') ? 1 : inward ? 2 : 1;
-    return city ? { city, words } : { outside: true, words };
+    return city ? { city, words, langs: [] } : { outside: true, words };
   }
   return null;
 }

@@ -337,7 +337,8 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
       trigger = found.trigger ?? findTrigger();
       if (crisisTemplate) replies[0] = turn.tx.t(crisisTemplate);
     } else if (found && 'offer' in found) {
-      s.langOffer = found.offer;
+      // LANG in a word several languages share: list them all, as LANG does.
+      s.langOffer = found.trigger?.action === 'goto' && found.trigger.state === 'choose_lang' ? null : found.offer;
       if (found.trigger?.action === 'open_category') s.pending = { category: found.trigger.category! };
       if (place && 'city' in place) s.city = place.city;
       return finish(turn, replies, enter(turn, 'choose_lang'), crisisKind);
@@ -370,6 +371,15 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   } else if (place && 'outside' in place && seeksPlace) {
     // Never a guess: say where Waymark works.
     main = turn.tx.t('outside_area');
+  } else if (place && 'city' in place && s.state === 'choose_lang' && place.words === tokens.length) {
+    // Asked which language, they named their city: remember it; their spelling may say the language.
+    s.city = place.city;
+    const likely = place.langs.filter((c) => !s.langOffer || s.langOffer.includes(c));
+    if (likely.length === 1 && likely[0] !== s.lang) {
+      useLanguage(turn, likely[0]);
+      s.langOffer = null;
+      main = `${turn.tx.t('lang_set')}\n${resume(turn)}`;
+    } else main = prompt(turn);
   } else if (place && 'city' in place && seeksPlace) {
     // The city is remembered (never the postcode), and what they asked for is answered at once.
     s.city = place.city;

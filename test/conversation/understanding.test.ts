@@ -186,6 +186,20 @@ describe('understanding people', () => {
     expect(welcome[1]).toMatch(/العربية/);
   });
 
+  it('asked which language, a city named in one language\'s spelling picks that language and the city', () => {
+    const asked = talk(['غذا']).session; // Persian and Pashto both have the word: both are offered
+    expect(asked.state).toBe('choose_lang');
+    const offered = { ...asked, langOffer: ['fa', 'ur'] };
+    const { replies, session } = talk(['پورٹسمتھ'], { session: offered }); // Urdu's spelling (ٹ)
+    expect(session.city).toBe('portsmouth');
+    expect(session.lang).toBe('ur');
+    expect(replies[0][0]).toContain(flow.languages.ur.categories!.food);
+    // A spelling two offered languages share keeps asking, with the city remembered.
+    const shared = talk(['ዝርዝር', 'ፖርትስማውዝ']);
+    expect(shared.session.city).toBe('portsmouth');
+    expect(shared.session.state).toBe('choose_lang');
+  });
+
   it('a near miss is offered back ("Did you mean FOOD?"), otherwise the usual hint', () => {
     const base = talk(['hi', '1']).session;
     expect(talk(['fod'], { session: base }).replies[0][0]).toBe('Sorry, I did not understand. Did you mean FOOD? Text FOOD, or MENU for a list.');
