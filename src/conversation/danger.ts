@@ -29,6 +29,8 @@ export const DANGER_FUZZY_MIN = 6;
 export const NO_SPACES = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 
 export interface DangerPhrase {
+  /** Position in priority order (most specific kind first): the lowest found wins. */
+  rank: number;
   kind: CrisisKind;
   tokens: string[];
   /** Per token: may one wrong letter be forgiven? */
@@ -39,10 +41,16 @@ export interface DangerPhrase {
 
 export interface DangerIndex {
   phrases: DangerPhrase[];
-  /** Safe phrases in spaced scripts, as token lists: blanked before matching. */
-  safe: string[][];
+  /** Safe phrases in spaced scripts, as token lists, by first token: blanked before matching. */
+  safe: Map<string, string[][]>;
   /** Safe phrases in scripts without spaces: cut out of tokens before matching. */
   safeInline: string[];
+  /** Phrases by their exact first token (and single-word phrases by themselves): one Map look-up per token. */
+  byFirst: Map<string, DangerPhrase[]>;
+  /** Phrases whose first word forgives a typo: tried against words of 6+ letters only. */
+  fuzzyFirst: DangerPhrase[];
+  /** Phrases in scripts without spaces: tried only when the message has such letters. */
+  inline: DangerPhrase[];
 }
 
 export interface DangerSource {
@@ -87,7 +95,7 @@ export function compileDanger(sources: DangerSource[], safe: string[][], vocabul
       const key = s.tokens.join(' ');
       if (seen.has(key)) continue;
       seen.add(key);
-      phrases.push({ kind, tokens: s.tokens, fuzzy: s.tokens.map(mayFuzz), from: s.from });
+      phrases.push({ rank: phrases.length, kind, tokens: s.tokens, fuzzy: s.tokens.map(mayFuzz), from: s.from });
     }
   }
   const safeInline: string[] = [];
@@ -98,7 +106,26 @@ export function compileDanger(sources: DangerSource[], safe: string[][], vocabul
   }
   // Longest first, so "没有危险" is cut before "危险" could be.
   safeInline.sort((a, b) => b.length - a.length);
-  return { phrases, safe: safeSeqs, safeInline };
+  const byFirst = new Map<string, DangerPhrase[]>();
+  const fuzzyFirst: DangerPhrase[] = [];
+  const inline: DangerPhrase[] = [];
+  for (const p of phrases) {
+    if (NO_SPACES.test(p.tokens[0])) {
+      inline.push(p);
+      continue;
+    }
+    const list = byFirst.get(p.tokens[0]);
+    if (list) list.push(p);
+    else byFirst.set(p.tokens[0], [p]);
+    if (p.fuzzy[0]) fuzzyFirst.push(p);
+  }
+  const safeByFirst = new Map<string, string[][]>();
+  for (const seq of safeSeqs) {
+    const list = safeByFirst.get(seq[0]);
+    if (list) list.push(seq);
+    else safeByFirst.set(seq[0], [seq]);
+  }
+  return { phrases, safe: safeByFirst, safeInline, byFirst, fuzzyFirst, inline };
 }
 
 const BLANK = '\u0000';
@@ -106,10 +133,11 @@ const BLANK = '\u0000';
 /** The message's tokens with every safe phrase blanked out. */
 export function maskSafe(index: DangerIndex, tokens: string[]): string[] {
   let out: string[] | null = null;
-  for (const seq of index.safe) {
-    for (let i = 0; i + seq.length <= tokens.length; i++) {
+  for (let i = 0; i < tokens.length; i++) {
+    for (const seq of index.safe.get(tokens[i]) ?? []) {
+      if (i + seq.length > tokens.length) continue;
       let all = true;
-      for (let j = 0; j < seq.length && all; j++) all = tokens[i + j] === seq[j];
+      for (let j = 1; j < seq.length && all; j++) all = tokens[i + j] === seq[j];
       if (all) {
         out ??= [...tokens];
         for (let j = 0; j < seq.length; j++) out[i + j] = BLANK;
@@ -137,24 +165,41 @@ function wordMatches(typed: string, want: string, fuzzy: boolean): boolean {
   return fuzzy && typed.length >= DANGER_FUZZY_MIN && withinOneEdit(typed, want);
 }
 
-function occurs(tokens: string[], p: DangerPhrase): boolean {
+function occursAt(tokens: string[], i: number, p: DangerPhrase): boolean {
   const n = p.tokens.length;
-  for (let i = 0; i + n <= tokens.length; i++) {
-    let all = true;
-    for (let j = 0; j < n && all; j++) all = wordMatches(tokens[i + j], p.tokens[j], p.fuzzy[j]);
-    if (all) return true;
-  }
-  // "self harm" typed as one word, or "selfharm" as two.
-  if (n === 1) {
-    for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i] + tokens[i + 1] === p.tokens[0]) return true;
-  }
+  if (i + n > tokens.length) return false;
+  for (let j = 0; j < n; j++) if (!wordMatches(tokens[i + j], p.tokens[j], p.fuzzy[j])) return false;
+  return true;
+}
+
+function occurs(tokens: string[], p: DangerPhrase): boolean {
+  for (let i = 0; i + p.tokens.length <= tokens.length; i++) if (occursAt(tokens, i, p)) return true;
   return false;
 }
 
-/** The first danger phrase the message holds (most specific kind first), or null. */
+/**
+ * The first danger phrase the message holds (most specific kind first), or
+ * null. Indexed: each word is looked up once; only phrases whose first word
+ * forgives a typo are compared letter by letter, and only with long words.
+ */
 export function findDanger(index: DangerIndex, tokens: string[]): DangerPhrase | null {
   if (tokens.length === 0) return null;
   const masked = maskSafe(index, tokens);
-  for (const p of index.phrases) if (occurs(masked, p)) return p;
-  return null;
+  let best: DangerPhrase | null = null;
+  const consider = (p: DangerPhrase, i: number) => {
+    if ((!best || p.rank < best.rank) && occursAt(masked, i, p)) best = p;
+  };
+  let spaceless = false;
+  for (let i = 0; i < masked.length; i++) {
+    const t = masked[i];
+    for (const p of index.byFirst.get(t) ?? []) consider(p, i);
+    // "self harm" typed as one word, or "selfharm" as two.
+    if (i + 1 < masked.length) {
+      for (const p of index.byFirst.get(t + masked[i + 1]) ?? []) if (p.tokens.length === 1 && (!best || p.rank < best.rank)) best = p;
+    }
+    if (t.length >= DANGER_FUZZY_MIN - 1) for (const p of index.fuzzyFirst) if (Math.abs(p.tokens[0].length - t.length) <= 1) consider(p, i);
+    if (!spaceless && NO_SPACES.test(t)) spaceless = true;
+  }
+  if (spaceless) for (const p of index.inline) if ((!best || p.rank < best.rank) && occurs(masked, p)) best = p;
+  return best;
 }
