@@ -4,11 +4,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Bot } from './bot.ts';
+import type { DeliveryStore } from './store/store.ts';
 import { twilioEdge } from './channels/twilio/plugin.ts';
 import { makeLogger } from './core/log.ts';
 
 export interface AppOptions {
   bot: Bot;
+  /** Where the status callback records delivery updates of reminders. */
+  deliveries: DeliveryStore;
   /** The logger to use; or give logDestination (and logLevel, default 'info') to have one made. */
   logger?: Logger;
   logDestination?: DestinationStream;
@@ -75,7 +78,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(twilioEdge, {
     prefix: '/twilio',
     handle: (message, now) => bot.handle(message, now),
-    recordDelivery: (sid, status, code, now) => bot.deps.store.recordDelivery(sid, status, code, now),
+    recordDelivery: (sid, status, code, now) => opts.deliveries.recordDelivery(sid, status, code, now),
     authToken: opts.twilioAuthToken,
     publicBaseUrl: opts.publicBaseUrl,
     accountSid: opts.accountSid ?? null,

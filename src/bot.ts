@@ -7,7 +7,7 @@ import { crisisReply, newSession, reviveSession, step } from './conversation/ste
 import { Texts } from './conversation/render.ts';
 import type { Flow } from './conversation/types.ts';
 import type { InboundMessage } from './core/inbound.ts';
-import type { Store } from './store/store.ts';
+import type { PersonReminderStore, SessionStore } from './store/store.ts';
 import { KeyedLock } from './store/keyed-lock.ts';
 import type { Subjects } from './store/subject.ts';
 import { FloodGuard, type FloodLimits } from './core/flood.ts';
@@ -15,7 +15,8 @@ import { FloodGuard, type FloodLimits } from './core/flood.ts';
 export interface BotDeps {
   flow: Flow;
   catalogue: Catalogue;
-  store: Store;
+  /** Sessions and turns, and each person's reminders (given to the engine). */
+  store: SessionStore & PersonReminderStore;
   subjects: Subjects;
   logger: Logger;
   /** Per-sender flood control; none if not given (the simulator). */
@@ -58,11 +59,13 @@ export class Bot {
           return { replies: before, duplicate: true };
         }
       }
-      const ctx = { catalogue, now };
       // Another instance may change this person's session between our read
       // and our write: then the store says 'conflict' and we step again.
       for (let attempt = 1; ; attempt++) {
-        const stored = await store.getSession(subject);
+        // The reminders are the store's (the dispatcher may have dropped one):
+        // read with the session, handed to the engine.
+        const [stored, reminders] = await Promise.all([store.getSession(subject), store.remindersOf(subject)]);
+        const ctx = { catalogue, now, reminders };
         const session = stored ? reviveSession(flow, stored.data, ctx) : null;
         const result = step(
           flow,

@@ -29,6 +29,7 @@ export function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
   const { config } = rt;
   return buildApp({
     bot: new Bot({ ...rt, flood: config.flood }),
+    deliveries: rt.store,
     logger: rt.logger,
     twilioAuthToken: config.twilioAuthToken,
     publicBaseUrl: config.publicBaseUrl,

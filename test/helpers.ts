@@ -53,6 +53,7 @@ export async function makeApp(o: TestAppOptions = {}) {
   const bot = new Bot({ flow, catalogue, store, subjects: new Subjects(SECRET), logger, flood: o.flood ?? { perMinute: 30, blockMs: 10 * 60_000 } });
   const app = await buildApp({
     bot,
+    deliveries: store,
     logger,
     twilioAuthToken: o.token === undefined ? TOKEN : o.token,
     publicBaseUrl: BASE,

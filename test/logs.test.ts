@@ -34,6 +34,7 @@ async function appWithLog(token: string | null = TOKEN) {
   const bot = new Bot({ flow, catalogue, store, subjects: new Subjects(SECRET), logger: makeLogger('debug', destination) });
   const app = await buildApp({
     bot,
+    deliveries: store,
     logDestination: destination,
     logLevel: 'debug',
     twilioAuthToken: token,

@@ -31,7 +31,6 @@ export function newSession(flow: Flow): Session {
     pending: null,
     lastSeen: null,
     channel: null,
-    reminders: [],
     optedOut: false,
     langOffer: null,
     eraseAskedAt: null,
@@ -43,7 +42,10 @@ export function newSession(flow: Flow): Session {
 export function reviveSession(flow: Flow, raw: unknown, ctx: StepContext): Session {
   const fresh = newSession(flow);
   if (!raw || typeof raw !== 'object') return fresh;
-  const s = { ...fresh, ...(raw as Partial<Session>) };
+  // Sessions stored before the subscriptions table became the one truth
+  // carry their own copy of the reminders: dropped, the table has them.
+  const { reminders: _old, ...kept } = raw as Partial<Session> & { reminders?: unknown };
+  const s: Session = { ...fresh, ...kept };
   if (!flow.def.states[s.state]) s.state = s.city ? 'categories' : fresh.state;
   if (s.city && !CITIES.includes(s.city)) s.city = null;
   if (!flow.languages[s.lang]) s.lang = flow.defaultLang;
@@ -52,7 +54,6 @@ export function reviveSession(flow: Flow, raw: unknown, ctx: StepContext): Sessi
   if ((s.state === 'services' && !s.category) || (s.state === 'service' && !s.service)) s.state = 'categories';
   if (s.state === 'categories' && !s.city) s.state = 'choose_city';
   if (!Array.isArray(s.pages)) s.pages = [];
-  if (!Array.isArray(s.reminders)) s.reminders = [];
   if (!Array.isArray(s.langOffer)) s.langOffer = null;
   s.optedOut = s.optedOut === true;
   if (typeof s.eraseAskedAt !== 'string') s.eraseAskedAt = null;
@@ -303,9 +304,11 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     s.pages = [];
     return { session: s, replies: [], effects: [{ type: 'opt_out' }] };
   }
-  if (tokens.length === 1 && TWILIO_OPT_IN.includes(tokens[0]) && s.optedOut) {
+  // Opted out by their STOP (the session) or by Twilio's 21610 (the store).
+  if (tokens.length === 1 && TWILIO_OPT_IN.includes(tokens[0]) && (s.optedOut || ctx.reminders?.optedOut)) {
     s.optedOut = false;
-    return { session: s, replies: [finalText(turn, tx.t('opted_in', { count: s.reminders.length }))], effects: [{ type: 'opt_in' }] };
+    const count = ctx.reminders?.list.length ?? 0;
+    return { session: s, replies: [finalText(turn, tx.t('opted_in', { count }))], effects: [{ type: 'opt_in' }] };
   }
 
   // Danger phrases of every language count, whatever language we think they

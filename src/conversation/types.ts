@@ -1,6 +1,9 @@
 import type { Catalogue, CityId } from '../catalogue/types.ts';
 import type { CrisisKind, DangerIndex } from './danger.ts';
 import type { PlaceIndex } from './places.ts';
+import type { Effect, PersonReminders, Reminder } from '../core/domain.ts';
+
+export type { Effect, PersonReminders, Reminder };
 
 import type { Channel } from '../core/inbound.ts';
 
@@ -25,19 +28,12 @@ export interface Session {
   /** ISO time of their last message: WhatsApp's 24-hour window, idle expiry. */
   lastSeen: string | null;
   channel: Channel | null;
-  /** Weekly reminders the person asked for; the store mirrors them as subscriptions. */
-  reminders: ReminderChoice[];
   /** Languages offered when we could not tell which one they write: listed first. */
   langOffer: string[] | null;
   /** They texted one of Twilio's opt-out words: nothing is sent until START. */
   optedOut: boolean;
   /** ISO time they asked to be forgotten: FORGET YES within 10 minutes of it erases. */
   eraseAskedAt: string | null;
-}
-
-export interface ReminderChoice {
-  service: string;
-  timing: 'morning' | 'evening';
 }
 
 export interface Input {
@@ -50,18 +46,13 @@ export interface Input {
 export interface StepContext {
   catalogue: Catalogue;
   now: Date;
+  /**
+   * The person's reminders as the store holds them (the subscriptions table
+   * is their one source of truth), read by the host before the turn. None
+   * when not given (transcripts and engine tests without a store).
+   */
+  reminders?: PersonReminders;
 }
-
-/**
- * Work for the host to carry out, in the same transaction as the new session:
- * the engine decides, the store does.
- */
-export type Effect =
-  | { type: 'subscribe'; service: string; timing: 'morning' | 'evening' }
-  | { type: 'unsubscribe'; service: string | null /* null = all */ }
-  | { type: 'opt_out' }
-  | { type: 'opt_in' }
-  | { type: 'forget' };
 
 export interface StepResult {
   session: Session;

@@ -21,14 +21,15 @@
 import type { Logger } from 'pino';
 import type { Catalogue } from '../catalogue/types.ts';
 import type { Flow } from '../conversation/types.ts';
-import type { ClaimedRow, Store } from '../store/store.ts';
+import type { ClaimedRow } from '../core/domain.ts';
+import type { ReminderStore } from '../store/store.ts';
 import { londonParts } from '../time/london.ts';
 import { due } from './due.ts';
 import { reminderText } from './message.ts';
 import { DeliveryError, maskNumber, type OutgoingMessage, type Sender, type SentMessage } from './sender.ts';
 
 export interface DispatcherOptions {
-  store: Store;
+  store: ReminderStore;
   sender: Sender;
   flow: Flow;
   catalogue: Catalogue;

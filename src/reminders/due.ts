@@ -15,27 +15,10 @@
 import type { Catalogue, Service, Weekday } from '../catalogue/types.ts';
 import { dayOpenings } from '../catalogue/opening-times.ts';
 import { addDays, londonParts, londonToInstant, weekdayOf, type LocalDate } from '../time/london.ts';
+import type { DueItem, SubscriptionRow, Timing } from '../core/domain.ts';
 
-export type Timing = 'morning' | 'evening';
-
-export interface SubscriptionRow {
-  id: number;
-  serviceId: string;
-  timing: Timing;
-  createdAt: Date;
-}
-
-export interface DueItem {
-  /** `${subscriptionId}:${occurrenceDate}`: unique per (subscription, occurrence). */
-  key: string;
-  subscriptionId: number;
-  serviceId: string;
-  /** YYYY-MM-DD London date of the drop-in. */
-  occurrenceDate: string;
-  /** The instant the reminder is due. */
-  sendAt: Date;
-  kind: 'reminder' | 'closed_notice';
-}
+// The types are the shared domain's; re-exported for the callers of due().
+export type { DueItem, SubscriptionRow, Timing };
 
 /** London time on the day of the drop-in. */
 export const MORNING = '08:00';

@@ -6,7 +6,7 @@ import { dayOpenings } from '../catalogue/opening-times.ts';
 import { Texts, serviceLabel, whereText } from '../conversation/render.ts';
 import type { Flow } from '../conversation/types.ts';
 import { weekdayOf } from '../time/london.ts';
-import type { OutboxRow } from '../store/store.ts';
+import type { OutboxRow } from '../core/domain.ts';
 
 export interface ReminderText {
   body: string;

@@ -1,14 +1,18 @@
 // Which store a configuration asks for: PostgreSQL when DATABASE_URL is set
-// (several instances can share it), else SQLite under DATA_DIR.
+// (several instances can share it), else SQLite under DATA_DIR. Each is
+// imported only when chosen: a PostgreSQL server never loads better-sqlite3
+// (a native module), and a SQLite one never loads pg.
 import type { Config } from '../config.ts';
-import { PostgresStore } from './postgres.ts';
-import { SqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
 
 export type StoreConfig = Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>;
 
 /** Opens (and migrates) the configured store. `secret` encrypts the numbers reminders need. */
 export async function openStore(config: StoreConfig, secret: Buffer): Promise<Store> {
-  if (config.databaseUrl) return PostgresStore.open(config.databaseUrl, secret, { poolSize: config.databasePoolSize });
+  if (config.databaseUrl) {
+    const { PostgresStore } = await import('./postgres.ts');
+    return PostgresStore.open(config.databaseUrl, secret, { poolSize: config.databasePoolSize });
+  }
+  const { SqliteStore } = await import('./sqlite.ts');
   return SqliteStore.open(config.dataDir, secret);
 }

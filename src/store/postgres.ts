@@ -17,11 +17,11 @@
 // Timestamps are timestamptz (exact to the millisecond a Date holds).
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { Channel } from '../conversation/types.ts';
-import type { DueItem, SubscriptionRow, Timing } from '../reminders/due.ts';
+import type { Channel } from '../core/inbound.ts';
+import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
 import { AddressCipher } from './address-cipher.ts';
-import { SchemaTooNewError } from './sqlite.ts';
-import type { ClaimedRow, OutboxRow, Store, SubscriptionContact, TurnRecord } from './store.ts';
+import { SchemaTooNewError } from './errors.ts';
+import type { PurgeCut, Store, TurnRecord } from './store.ts';
 
 export { SchemaTooNewError };
 
@@ -423,6 +423,18 @@ export class PostgresStore implements Store {
     });
   }
 
+  async remindersOf(subject: string): Promise<PersonReminders> {
+    const { rows } = await this.pool.query<{ opted_out: boolean; service_id: string | null; timing: string | null }>(
+      `SELECT c.opted_out, s.service_id, s.timing FROM contacts c
+       LEFT JOIN subscriptions s ON s.subject = c.subject WHERE c.subject = $1 ORDER BY s.id`,
+      [subject],
+    );
+    return {
+      list: rows.flatMap((r) => (r.service_id === null ? [] : [{ service: r.service_id, timing: r.timing as Timing }])),
+      optedOut: rows[0]?.opted_out === true,
+    };
+  }
+
   async activeSubscriptions(): Promise<SubscriptionRow[]> {
     const { rows } = await this.pool.query<{ id: string; service_id: string; timing: string; created_at: Date }>(
       `SELECT s.id, s.service_id, s.timing, s.created_at FROM subscriptions s
@@ -593,7 +605,7 @@ export class PostgresStore implements Store {
     return out;
   }
 
-  async purge(cut: { sessionsBefore: Date; processedBefore: Date; outboxBefore: Date }) {
+  async purge(cut: PurgeCut) {
     return this.tx(async (c) => ({
       sessions:
         (

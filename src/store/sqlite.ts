@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ClaimedRow, OutboxRow, Store, SubscriptionContact, TurnRecord } from './store.ts';
-import type { DueItem, SubscriptionRow, Timing } from '../reminders/due.ts';
-import type { Channel } from '../conversation/types.ts';
+import type { PurgeCut, Store, TurnRecord } from './store.ts';
+import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
+import type { Channel } from '../core/inbound.ts';
 import { AddressCipher } from './address-cipher.ts';
+import { SchemaTooNewError } from './errors.ts';
+
+export { SchemaTooNewError };
 
 interface OutboxDbRow {
   id: number;
@@ -115,8 +118,6 @@ const MIGRATIONS: string[] = [
   // Optimistic concurrency for sessions (several instances on one database).
   `ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
 ];
-
-export class SchemaTooNewError extends Error {}
 
 export function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -332,6 +333,17 @@ export class SqliteStore implements Store {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
+  async remindersOf(subject: string): Promise<PersonReminders> {
+    const rows = this.q<[string], { opted_out: number; service_id: string | null; timing: string | null }>(
+      `SELECT c.opted_out, s.service_id, s.timing FROM contacts c
+       LEFT JOIN subscriptions s ON s.subject = c.subject WHERE c.subject = ? ORDER BY s.id`,
+    ).all(subject);
+    return {
+      list: rows.flatMap((r) => (r.service_id === null ? [] : [{ service: r.service_id, timing: r.timing as Timing }])),
+      optedOut: rows[0]?.opted_out === 1,
+    };
+  }
+
   async activeSubscriptions(): Promise<SubscriptionRow[]> {
     const rows = this.q<[], { id: number; service_id: string; timing: string; created_at: number }>(
         `SELECT s.id, s.service_id, s.timing, s.created_at FROM subscriptions s
@@ -468,7 +480,7 @@ export class SqliteStore implements Store {
     return out;
   }
 
-  async purge(cut: { sessionsBefore: Date; processedBefore: Date; outboxBefore: Date }) {
+  async purge(cut: PurgeCut) {
     return this.db
       .transaction(() => ({
         sessions: this.q('DELETE FROM sessions WHERE updated_at < ? AND subject NOT IN (SELECT subject FROM subscriptions)')

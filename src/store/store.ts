@@ -1,8 +1,12 @@
-// The storage seam. SQLite is the embedded default; a PostgreSQL store can
-// implement the same interface. Async from the start, even though
+// The storage seams: one small async interface for each thing held. SQLite
+// is the embedded default and PostgreSQL the engine for several instances;
+// each class implements all of them (one database), and every caller takes
+// only the interface it needs. Async from the start, even though
 // better-sqlite3 is synchronous, so that callers never need to change.
-import type { Channel, Effect } from '../conversation/types.ts';
-import type { DueItem, SubscriptionRow, Timing } from '../reminders/due.ts';
+// A store for another thing (the catalogue and its revisions) sits beside
+// these the same way.
+import type { Channel } from '../core/inbound.ts';
+import type { ClaimedRow, DueItem, Effect, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow } from '../core/domain.ts';
 
 /** One handled message, stored in a single transaction with its effects. */
 export interface TurnRecord {
@@ -20,45 +24,10 @@ export interface TurnRecord {
   contact: { address: string; channel: Channel; lang: string };
 }
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+export type SaveOutcome = 'saved' | 'duplicate' | 'conflict';
 
-export interface OutboxRow {
-  id: number;
-  key: string;
-  subscriptionId: number | null;
-  subject: string;
-  serviceId: string;
-  timing: Timing;
-  occurrenceDate: string;
-  kind: 'reminder' | 'closed_notice';
-  sendAt: Date;
-  status: OutboxStatus;
-  attempts: number;
-  claimedAt: Date | null;
-  body: string | null;
-  twilioSid: string | null;
-  errorCode: string | null;
-  deliveryStatus: string | null;
-}
-
-/** An outbox row with what sending it needs: the number (decrypted) and the person's channel. */
-export interface ClaimedRow extends OutboxRow {
-  address: string;
-  channel: Channel;
-  lang: string;
-  lastInboundAt: Date | null;
-  optedOut: boolean;
-}
-
-export interface SubscriptionContact {
-  address: string;
-  channel: Channel;
-  lang: string;
-  lastInboundAt: Date | null;
-  optedOut: boolean;
-}
-
-export interface Store {
+/** Sessions and turns: what the webhook reads and writes for every message. */
+export interface SessionStore {
   getSession(subject: string): Promise<{ data: unknown; version: number } | null>;
   /** The replies already sent for this message, if it was handled before. */
   getProcessed(messageId: string): Promise<string[] | null>;
@@ -68,12 +37,36 @@ export interface Store {
    * 'conflict': the session changed since it was read (another instance
    * handled a message of the same person): nothing written, step again.
    */
-  saveTurn(turn: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'>;
+  saveTurn(turn: TurnRecord): Promise<SaveOutcome>;
   /** Erase everything held about this person: session, processed ids, subscriptions, outbox, contact. */
   forget(subject: string): Promise<void>;
+}
 
+/** A person's own reminders: the truth the engine is given before each turn. */
+export interface PersonReminderStore {
+  remindersOf(subject: string): Promise<PersonReminders>;
+}
+
+/** Subscriptions, as the scheduler and the dispatcher use them. */
+export interface SubscriptionStore extends PersonReminderStore {
   /** Subscriptions of people who have not opted out. */
   activeSubscriptions(): Promise<SubscriptionRow[]>;
+  /** Who each subscription would go to (for `npm run reminders due`). */
+  subscriptionContacts(ids: number[]): Promise<Map<number, SubscriptionContact>>;
+  /** Twilio says the number opted out (21610): stop everything to it. */
+  markOptedOut(subject: string): Promise<void>;
+  /** Twilio says the number is not a mobile: drop the subscription. */
+  dropSubscription(subscriptionId: number): Promise<void>;
+}
+
+/** Delivery updates from Twilio (the status callback). */
+export interface DeliveryStore {
+  /** False if no outbox row has that sid. */
+  recordDelivery(twilioSid: string, status: string, errorCode: string | null, now: Date): Promise<boolean>;
+}
+
+/** The reminder outbox: exactly-once sending (see README, "Exactly once"). */
+export interface OutboxStore extends DeliveryStore {
   /** Adds due items to the outbox; an item already there (same key) is left alone. Returns how many were new. */
   enqueue(items: DueItem[], now: Date): Promise<number>;
   /** Takes up to `limit` pending rows due by `now` for this worker, marking them 'sending'. */
@@ -91,21 +84,32 @@ export interface Store {
   markSkipped(id: number, reason: string, now: Date): Promise<void>;
   /** Back to pending: the claim holder died before sending. */
   release(id: number): Promise<void>;
-  /** Twilio says the number opted out (21610): stop everything to it. */
-  markOptedOut(subject: string): Promise<void>;
-  /** Twilio says the number is not a mobile: drop the subscription. */
-  dropSubscription(subscriptionId: number): Promise<void>;
-  /** A status callback. False if no outbox row has that sid. */
-  recordDelivery(twilioSid: string, status: string, errorCode: string | null, now: Date): Promise<boolean>;
   outboxRows(): Promise<OutboxRow[]>;
+}
+
+/** What the dispatcher needs: subscriptions and the outbox. */
+export type ReminderStore = SubscriptionStore & OutboxStore;
+
+export interface PurgeCut {
+  sessionsBefore: Date;
+  processedBefore: Date;
+  outboxBefore: Date;
+}
+
+/** Retention: what is deleted when it is old. */
+export interface RetentionStore {
   /**
-   * Retention: sessions idle since before `sessionsBefore` (unless the person
-   * has reminders), processed-message ids older than `processedBefore`, and
+   * Sessions idle since before `sessionsBefore` (unless the person has
+   * reminders), processed-message ids older than `processedBefore`, and
    * finished outbox rows older than `outboxBefore`. Returns what was deleted.
    */
-  purge(cut: { sessionsBefore: Date; processedBefore: Date; outboxBefore: Date }): Promise<{ sessions: number; processed: number; outbox: number }>;
-  /** Who each subscription would go to (for `npm run reminders due`). */
-  subscriptionContacts(ids: number[]): Promise<Map<number, SubscriptionContact>>;
+  purge(cut: PurgeCut): Promise<{ sessions: number; processed: number; outbox: number }>;
+}
 
+export interface Closable {
+  /** Finishes what is in flight and closes the connections; safe to call twice. */
   close(): Promise<void>;
 }
+
+/** One database, all of the above: what openStore() returns and the server hands out piece by piece. */
+export interface Store extends SessionStore, SubscriptionStore, OutboxStore, RetentionStore, Closable {}

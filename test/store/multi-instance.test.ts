@@ -45,7 +45,7 @@ if (!TEST_DATABASE_URL) {
     const { flow, catalogue } = content();
     const logger = pino({ level: 'silent' });
     const bot = new Bot({ flow, catalogue, store, subjects: new Subjects(SECRET), logger });
-    const app = await buildApp({ bot, logger, twilioAuthToken: TOKEN, publicBaseUrl: BASE, clock: now, accountSid: null });
+    const app = await buildApp({ bot, deliveries: store, logger, twilioAuthToken: TOKEN, publicBaseUrl: BASE, clock: now, accountSid: null });
     cleanups.push(() => app.close());
     return app;
   }
