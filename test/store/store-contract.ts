@@ -518,6 +518,36 @@ export function describeStore(name: string, open: () => Promise<StoreHarness>): 
         expect((await store.activeSubscriptions()).length).toBe(3);
       });
 
+      it("remindersOf: a person's reminders in the order asked; the table is the truth after drop, opt-out and opt-in", async () => {
+        expect(await store.remindersOf('a')).toEqual({ list: [], optedOut: false });
+        const subs = await subscribed('a', ['hub', 'food', 'gp']);
+        await subscribed('b', ['other'], { contact: { address: '+447700900002', channel: 'sms', lang: 'en' } });
+        await person('a', [subscribe('hub', 'evening')]); // a new timing keeps its place
+        expect(await store.remindersOf('a')).toEqual({
+          list: [
+            { service: 'hub', timing: 'evening' },
+            { service: 'food', timing: 'morning' },
+            { service: 'gp', timing: 'morning' },
+          ],
+          optedOut: false,
+        });
+        await store.dropSubscription(subs.get('food')!); // Twilio 21211
+        expect((await store.remindersOf('a')).list.map((r) => r.service)).toEqual(['hub', 'gp']);
+        await store.markOptedOut('a'); // Twilio 21610
+        expect(await store.remindersOf('a')).toEqual({ list: [{ service: 'hub', timing: 'evening' }, { service: 'gp', timing: 'morning' }], optedOut: true });
+        await person('a', [{ type: 'opt_in' }]);
+        expect((await store.remindersOf('a')).optedOut).toBe(false);
+        expect(await store.remindersOf('b')).toEqual({ list: [{ service: 'other', timing: 'morning' }], optedOut: false });
+        await store.forget('a');
+        expect(await store.remindersOf('a')).toEqual({ list: [], optedOut: false });
+      });
+
+      it('remindersOf: opted out with none left still says opted out (START must turn it off)', async () => {
+        await subscribed('a', ['hub']);
+        await person('a', [{ type: 'opt_out' }, { type: 'unsubscribe', service: null }]);
+        expect(await store.remindersOf('a')).toEqual({ list: [], optedOut: true });
+      });
+
       it('dropSubscription removes one subscription (a number that is not a mobile)', async () => {
         const subs = await subscribed('a', ['hub', 'food']);
         await store.dropSubscription(subs.get('hub')!);
