@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { PurgeCut, Store, TurnRecord } from './store.ts';
+import type { PurgeCut, Store, StoreLogger, TurnRecord } from './store.ts';
 import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
 import type { Channel } from '../core/inbound.ts';
 import { AddressCipher } from './address-cipher.ts';
@@ -119,6 +119,23 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
 ];
 
+/** SQLite's own wait for a lock, on the event loop. */
+export const BUSY_TIMEOUT_MS = 25;
+/** Checkpoints after FORGET tried this many times (0.25 s, 0.5 s, 1 s… apart) while another process is busy. */
+const CHECKPOINT_ATTEMPTS = 7;
+/** How long a write waits (asynchronously) for another process's lock before failing. */
+export const BUSY_GIVE_UP_MS = 10_000;
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** The database stayed locked by another process for longer than BUSY_GIVE_UP_MS. */
+export class DatabaseBusyError extends Error {
+  override name = 'DatabaseBusyError';
+}
+
 export function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
@@ -128,8 +145,11 @@ export function openDatabase(file: string): Database.Database {
   // power cut can lose the last few, which a person would re-send.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  // Another process holding the write lock (reminders CLI) makes us wait, not fail.
-  db.pragma('busy_timeout = 5000');
+  // Another process holding the write lock (the reminders command) makes
+  // SQLite wait, and its wait blocks the event loop, so every request with
+  // it: kept short. The store then retries a busy write asynchronously
+  // (SqliteStore.busy), letting other requests run meanwhile.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('foreign_keys = ON');
   // Deleted rows are overwritten, not left in free pages: FORGET means gone.
   db.pragma('secure_delete = ON');
@@ -159,7 +179,11 @@ export class SqliteStore implements Store {
   private readonly cipher: AddressCipher | null;
 
   /** `secret` encrypts the numbers reminders need; without it reminders cannot be stored. */
-  constructor(file: string, secret: Buffer | null = null) {
+  constructor(
+    file: string,
+    secret: Buffer | null = null,
+    private readonly logger: StoreLogger | null = null,
+  ) {
     this.cipher = secret ? new AddressCipher(secret) : null;
     this.db = openDatabase(file);
     const db = this.db;
@@ -207,17 +231,39 @@ export class SqliteStore implements Store {
     return st as unknown as Database.Statement<P, R>;
   }
 
-  static open(dataDir: string, secret: Buffer | null = null): SqliteStore {
-    return new SqliteStore(path.join(dataDir, 'waymark.db'), secret);
+  static open(dataDir: string, secret: Buffer | null = null, logger: StoreLogger | null = null): SqliteStore {
+    return new SqliteStore(path.join(dataDir, 'waymark.db'), secret, logger);
+  }
+
+  /**
+   * Runs `fn` (synchronous, one statement or one transaction), and while
+   * another process holds the lock runs it again after a pause, without
+   * blocking the event loop: other people's messages and /healthz are
+   * answered meanwhile. A busy statement or BEGIN IMMEDIATE changed nothing,
+   * so running it again is safe. Gives up after BUSY_GIVE_UP_MS.
+   */
+  private async busy<T>(fn: () => T): Promise<T> {
+    const started = Date.now();
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      try {
+        return fn();
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+        if (Date.now() - started > BUSY_GIVE_UP_MS) {
+          throw new DatabaseBusyError(`SQLite database locked by another process for over ${BUSY_GIVE_UP_MS / 1000} s`, { cause: e });
+        }
+      }
+      await new Promise((r) => setTimeout(r, pause));
+    }
   }
 
   async getSession(subject: string): Promise<{ data: unknown; version: number } | null> {
-    const row = this.stmts.getSession.get(subject);
+    const row = await this.busy(() => this.stmts.getSession.get(subject));
     return row ? { data: JSON.parse(row.data), version: row.version } : null;
   }
 
   async getProcessed(messageId: string): Promise<string[] | null> {
-    const row = this.stmts.getProcessed.get(messageId);
+    const row = await this.busy(() => this.stmts.getProcessed.get(messageId));
     return row ? (JSON.parse(row.replies) as string[]) : null;
   }
 
@@ -299,28 +345,33 @@ export class SqliteStore implements Store {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    const done = this.commit(batch).finally(() => this.commits.delete(done));
+    this.commits.add(done);
+  }
+
+  /** Batches being committed (or waiting for another process's lock): close() waits for them. */
+  private readonly commits = new Set<Promise<void>>();
+
+  private async commit(batch: SqliteStore['pending']): Promise<void> {
     const one = this.db.transaction(this.saveTx); // nested in the batch: a savepoint
+    const all = this.db.transaction(() =>
+      batch.map((b) => {
+        try {
+          return { ok: one(b.turn) };
+        } catch (err) {
+          return { err };
+        }
+      }),
+    );
     let results: Array<{ ok: 'saved' | 'duplicate' | 'conflict' } | { err: unknown }>;
     try {
-      results = this.db
-        .transaction(() =>
-          batch.map((b) => {
-            try {
-              return { ok: one(b.turn) };
-            } catch (err) {
-              return { err };
-            }
-          }),
-        )
-        .immediate();
+      results = await this.busy(() => all.immediate());
     } catch (err) {
       for (const b of batch) b.reject(err);
       return;
     }
-    // FORGET: also push the deletion out of the write-ahead log at once.
-    if (batch.some((b, i) => 'ok' in results[i] && b.turn.effects.some((e) => e.type === 'forget'))) {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    }
+    // FORGET: also push the deletion out of the write-ahead log.
+    if (batch.some((b, i) => 'ok' in results[i] && b.turn.effects.some((e) => e.type === 'forget'))) this.checkpoint();
     batch.forEach((b, i) => {
       const r = results[i];
       if ('ok' in r) b.resolve(r.ok);
@@ -328,16 +379,53 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Copies the write-ahead log into the database and empties it, so that
+   * deleted rows (FORGET) leave no copy there. Another process reading or
+   * writing makes it incomplete: then it is tried again later, off the
+   * request path. It never throws: a failure is logged with its reason (the
+   * rows are deleted either way; only the log's copy waits for the next
+   * checkpoint).
+   */
+  private checkpoint(attempt = 0): void {
+    let busy: boolean;
+    try {
+      if (!this.db.open) return;
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      busy = r?.busy !== 0;
+    } catch (err) {
+      this.logger?.warn({ err }, 'SQLite checkpoint after FORGET failed: deleted rows stay in the write-ahead log until the next checkpoint');
+      return;
+    }
+    if (!busy) {
+      if (attempt > 0) this.logger?.warn({ attempts: attempt + 1 }, 'SQLite checkpoint after FORGET completed after waiting for another process');
+      return;
+    }
+    if (attempt >= CHECKPOINT_ATTEMPTS - 1) {
+      this.logger?.warn(
+        { attempts: attempt + 1, reason: 'another process kept the database busy' },
+        'SQLite checkpoint after FORGET did not complete: deleted rows stay in the write-ahead log until the next checkpoint',
+      );
+      return;
+    }
+    if (attempt === 0) {
+      this.logger?.warn({ reason: 'another process is reading or writing' }, 'SQLite checkpoint after FORGET incomplete: trying again shortly');
+    }
+    setTimeout(() => this.checkpoint(attempt + 1), 250 * 2 ** attempt).unref();
+  }
+
   async forget(subject: string): Promise<void> {
-    this.db.transaction(this.forgetTx).immediate(subject);
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    const tx = this.db.transaction(this.forgetTx);
+    await this.busy(() => tx.immediate(subject));
+    this.checkpoint();
   }
 
   async remindersOf(subject: string): Promise<PersonReminders> {
-    const rows = this.q<[string], { opted_out: number; service_id: string | null; timing: string | null }>(
+    const query = this.q<[string], { opted_out: number; service_id: string | null; timing: string | null }>(
       `SELECT c.opted_out, s.service_id, s.timing FROM contacts c
        LEFT JOIN subscriptions s ON s.subject = c.subject WHERE c.subject = ? ORDER BY s.id`,
-    ).all(subject);
+    );
+    const rows = await this.busy(() => query.all(subject));
     return {
       list: rows.flatMap((r) => (r.service_id === null ? [] : [{ service: r.service_id, timing: r.timing as Timing }])),
       optedOut: rows[0]?.opted_out === 1,
@@ -345,11 +433,11 @@ export class SqliteStore implements Store {
   }
 
   async activeSubscriptions(): Promise<SubscriptionRow[]> {
-    const rows = this.q<[], { id: number; service_id: string; timing: string; created_at: number }>(
-        `SELECT s.id, s.service_id, s.timing, s.created_at FROM subscriptions s
-         JOIN contacts c ON c.subject = s.subject WHERE c.opted_out = 0`,
-      )
-      .all();
+    const query = this.q<[], { id: number; service_id: string; timing: string; created_at: number }>(
+      `SELECT s.id, s.service_id, s.timing, s.created_at FROM subscriptions s
+       JOIN contacts c ON c.subject = s.subject WHERE c.opted_out = 0`,
+    );
+    const rows = await this.busy(() => query.all());
     return rows.map((r) => ({ id: r.id, serviceId: r.service_id, timing: r.timing as Timing, createdAt: new Date(r.created_at) }));
   }
 
@@ -359,7 +447,7 @@ export class SqliteStore implements Store {
        SELECT ?, s.id, s.subject, s.service_id, s.timing, ?, ?, ?, ?, ? FROM subscriptions s WHERE s.id = ?
        ON CONFLICT(key) DO NOTHING`,
     );
-    return this.db
+    return this.busy(() => this.db
       .transaction((list: DueItem[]) => {
         let added = 0;
         const t = now.getTime();
@@ -368,7 +456,7 @@ export class SqliteStore implements Store {
         }
         return added;
       })
-      .immediate(items);
+      .immediate(items));
   }
 
   private claimedRows(where: string, params: unknown[]): ClaimedRow[] {
@@ -391,7 +479,7 @@ export class SqliteStore implements Store {
   async claim(limit: number, now: Date, worker: string): Promise<ClaimedRow[]> {
     // One IMMEDIATE transaction takes the write lock first, so two dispatchers
     // (the server's and a cron'd `npm run reminders send`) never take one row.
-    return this.db
+    return this.busy(() => this.db
       .transaction(() => {
         const t = now.getTime();
         const ids = this.q<[number, number], { id: number }>(
@@ -405,59 +493,66 @@ export class SqliteStore implements Store {
           .run(t, worker, t, ...ids);
         return this.claimedRows(`o.id IN (${marks})`, ids);
       })
-      .immediate();
+      .immediate());
   }
 
   async staleClaims(olderThan: Date): Promise<ClaimedRow[]> {
-    return this.claimedRows("o.status = 'sending' AND o.claimed_at < ?", [olderThan.getTime()]);
+    return this.busy(() => this.claimedRows("o.status = 'sending' AND o.claimed_at < ?", [olderThan.getTime()]));
   }
 
   async prepare(id: number, body: string, worker: string): Promise<boolean> {
-    return this.q("UPDATE outbox SET body = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?").run(body, id, worker).changes === 1;
+    const st = this.q("UPDATE outbox SET body = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?");
+    return (await this.busy(() => st.run(body, id, worker))).changes === 1;
   }
 
   async markSent(id: number, sid: string, now: Date): Promise<void> {
-    this.q("UPDATE outbox SET status = 'sent', twilio_sid = ?, error_code = NULL, updated_at = ? WHERE id = ?").run(sid, now.getTime(), id);
+    const st = this.q("UPDATE outbox SET status = 'sent', twilio_sid = ?, error_code = NULL, updated_at = ? WHERE id = ?");
+    await this.busy(() => st.run(sid, now.getTime(), id));
   }
 
   async markRetry(id: number, nextAttemptAt: Date, code: string | null, now: Date): Promise<void> {
-    this.q("UPDATE outbox SET status = 'pending', next_attempt_at = ?, error_code = ?, claimed_at = NULL, claimed_by = NULL, updated_at = ? WHERE id = ?")
-      .run(nextAttemptAt.getTime(), code, now.getTime(), id);
+    const st = this.q("UPDATE outbox SET status = 'pending', next_attempt_at = ?, error_code = ?, claimed_at = NULL, claimed_by = NULL, updated_at = ? WHERE id = ?");
+    await this.busy(() => st.run(nextAttemptAt.getTime(), code, now.getTime(), id));
   }
 
   async markFailed(id: number, code: string | null, now: Date): Promise<void> {
-    this.q("UPDATE outbox SET status = 'failed', error_code = ?, updated_at = ? WHERE id = ?").run(code, now.getTime(), id);
+    const st = this.q("UPDATE outbox SET status = 'failed', error_code = ?, updated_at = ? WHERE id = ?");
+    await this.busy(() => st.run(code, now.getTime(), id));
   }
 
   async markSkipped(id: number, reason: string, now: Date): Promise<void> {
-    this.q("UPDATE outbox SET status = 'skipped', error_code = ?, updated_at = ? WHERE id = ?").run(reason, now.getTime(), id);
+    const st = this.q("UPDATE outbox SET status = 'skipped', error_code = ?, updated_at = ? WHERE id = ?");
+    await this.busy(() => st.run(reason, now.getTime(), id));
   }
 
   async release(id: number): Promise<void> {
-    this.q("UPDATE outbox SET status = 'pending', claimed_at = NULL, claimed_by = NULL WHERE id = ? AND status = 'sending'").run(id);
+    const st = this.q("UPDATE outbox SET status = 'pending', claimed_at = NULL, claimed_by = NULL WHERE id = ? AND status = 'sending'");
+    await this.busy(() => st.run(id));
   }
 
   async markOptedOut(subject: string): Promise<void> {
-    this.db.transaction(() => {
+    const tx = this.db.transaction(() => {
       this.stmts.setOptedOut.run(1, subject);
       this.q("UPDATE outbox SET status = 'skipped', error_code = 'opted_out' WHERE subject = ? AND status = 'pending'").run(subject);
-    }).immediate();
+    });
+    await this.busy(() => tx.immediate());
   }
 
   async dropSubscription(subscriptionId: number): Promise<void> {
     // The number goes too once nothing needs it (a contact is kept only for reminders or an opt-out).
-    this.db.transaction(() => {
+    const tx = this.db.transaction(() => {
       const row = this.q<[number], { subject: string }>('SELECT subject FROM subscriptions WHERE id = ?').get(subscriptionId);
       this.q('DELETE FROM subscriptions WHERE id = ?').run(subscriptionId);
       if (row && this.stmts.countSubs.get(row.subject)!.n === 0) {
         this.q('DELETE FROM contacts WHERE subject = ? AND opted_out = 0').run(row.subject);
       }
-    }).immediate();
+    });
+    await this.busy(() => tx.immediate());
   }
 
   async recordDelivery(twilioSid: string, status: string, errorCode: string | null, now: Date): Promise<boolean> {
-    const res = this.q('UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code), updated_at = ? WHERE twilio_sid = ?')
-      .run(status, errorCode, now.getTime(), twilioSid);
+    const st = this.q('UPDATE outbox SET delivery_status = ?, error_code = COALESCE(?, error_code), updated_at = ? WHERE twilio_sid = ?');
+    const res = await this.busy(() => st.run(status, errorCode, now.getTime(), twilioSid));
     return res.changes > 0;
   }
 
@@ -467,7 +562,7 @@ export class SqliteStore implements Store {
       'SELECT c.* FROM subscriptions s JOIN contacts c ON c.subject = s.subject WHERE s.id = ?',
     );
     for (const id of ids) {
-      const r = q.get(id);
+      const r = await this.busy(() => q.get(id));
       if (!r) continue;
       out.set(id, {
         address: r.address_enc && this.cipher ? this.cipher.decrypt(r.address_enc) : '',
@@ -481,7 +576,7 @@ export class SqliteStore implements Store {
   }
 
   async purge(cut: PurgeCut) {
-    return this.db
+    return this.busy(() => this.db
       .transaction(() => ({
         sessions: this.q('DELETE FROM sessions WHERE updated_at < ? AND subject NOT IN (SELECT subject FROM subscriptions)')
           .run(cut.sessionsBefore.getTime()).changes,
@@ -489,17 +584,18 @@ export class SqliteStore implements Store {
         outbox: this.q("DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped') AND updated_at < ?")
           .run(cut.outboxBefore.getTime()).changes,
       }))
-      .immediate();
+      .immediate());
   }
 
   async outboxRows(): Promise<OutboxRow[]> {
-    return this.q<[], OutboxDbRow>('SELECT * FROM outbox ORDER BY id').all().map(toOutbox);
+    const st = this.q<[], OutboxDbRow>('SELECT * FROM outbox ORDER BY id');
+    return (await this.busy(() => st.all())).map(toOutbox);
   }
 
   async close(): Promise<void> {
-    if (this.db.open) {
-      this.flush(); // turns waiting for the next group commit
-      this.db.close();
-    }
+    if (!this.db.open) return;
+    this.flush(); // turns waiting for the next group commit
+    await Promise.all([...this.commits]);
+    if (this.db.open) this.db.close();
   }
 }

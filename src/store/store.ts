@@ -106,6 +106,11 @@ export interface RetentionStore {
   purge(cut: PurgeCut): Promise<{ sessions: number; processed: number; outbox: number }>;
 }
 
+/** Where a store reports trouble it survives (a lost connection, a failed checkpoint): a pino logger fits. */
+export interface StoreLogger {
+  warn(obj: object, msg: string): void;
+}
+
 export interface Closable {
   /** Finishes what is in flight and closes the connections; safe to call twice. */
   close(): Promise<void>;
