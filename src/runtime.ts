@@ -67,6 +67,6 @@ export async function openRuntime(config: Config, logger = makeLogger(config.log
   const { catalogue, flow } = loadContent(config);
   const secret = loadSecret(config.secret, config.dataDir);
   // SQLite under DATA_DIR, or PostgreSQL when DATABASE_URL is set (migrated on open).
-  const store = await openStore(config, secret);
+  const store = await openStore(config, secret, logger);
   return { config, logger, catalogue, flow, store, subjects: new Subjects(secret), secret };
 }

@@ -21,7 +21,7 @@ import type { Channel } from '../core/inbound.ts';
 import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
 import { AddressCipher } from './address-cipher.ts';
 import { SchemaTooNewError } from './errors.ts';
-import type { PurgeCut, Store, TurnRecord } from './store.ts';
+import type { PurgeCut, Store, StoreLogger, TurnRecord } from './store.ts';
 
 export { SchemaTooNewError };
 
@@ -124,6 +124,13 @@ async function inTransaction<T>(pool: pg.Pool, fn: (c: PoolClient) => Promise<T>
   for (let attempt = 1; ; attempt++) {
     const c = await pool.connect();
     let broken: Error | undefined;
+    // While we hold it, the pool does not listen to this client: a connection
+    // that breaks between two of our statements (the server restarted, or
+    // pg_terminate_backend) would emit an 'error' nobody handles, and end the
+    // process. Noted instead: the next statement fails, and the client is
+    // destroyed on release.
+    const onError = (err: Error) => (broken = err);
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const result = await fn(c);
@@ -135,7 +142,9 @@ async function inTransaction<T>(pool: pg.Pool, fn: (c: PoolClient) => Promise<T>
       if ((code === '40P01' || code === '40001') && attempt < 3) continue;
       throw e;
     } finally {
-      // A client whose rollback failed is in an unknown state: destroy it.
+      // A client whose rollback failed, or whose connection broke, is in an
+      // unknown state: destroy it.
+      c.removeListener('error', onError);
       c.release(broken);
     }
   }
@@ -167,7 +176,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<{ from: number; to
   });
 }
 
-export function makePool(url: string, poolSize = 10): pg.Pool {
+export function makePool(url: string, poolSize = 10, logger?: StoreLogger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -180,8 +189,9 @@ export function makePool(url: string, poolSize = 10): pg.Pool {
   });
   // An idle connection that breaks (the server restarted) is dropped by the
   // pool; without a listener the 'error' event would end the process. The
-  // next query opens a new connection.
-  pool.on('error', () => undefined);
+  // next query opens a new connection. (Connections in use: inTransaction
+  // listens on them, and pool.query does so itself.)
+  pool.on('error', (err) => logger?.warn({ err }, 'PostgreSQL connection lost: the pool opens a new one when needed'));
   return pool;
 }
 
@@ -249,8 +259,8 @@ export class PostgresStore implements Store {
   }
 
   /** Connects, migrates (see migratePostgres) and returns the store. `secret` encrypts reminder numbers. */
-  static async open(url: string, secret: Buffer, opts: { poolSize?: number } = {}): Promise<PostgresStore> {
-    const pool = makePool(url, opts.poolSize ?? 10);
+  static async open(url: string, secret: Buffer, opts: { poolSize?: number; logger?: StoreLogger } = {}): Promise<PostgresStore> {
+    const pool = makePool(url, opts.poolSize ?? 10, opts.logger);
     try {
       const migrated = await migratePostgres(pool);
       return new PostgresStore(pool, secret, migrated);
