@@ -176,6 +176,9 @@ export async function migratePostgres(pool: pg.Pool): Promise<{ from: number; to
   });
 }
 
+/** See makePool: the client's user learns of it from its next statement. */
+function heldClientError(): void {}
+
 export function makePool(url: string, poolSize = 10, logger?: StoreLogger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
@@ -192,6 +195,13 @@ export function makePool(url: string, poolSize = 10, logger?: StoreLogger): pg.P
   // next query opens a new connection. (Connections in use: inTransaction
   // listens on them, and pool.query does so itself.)
   pool.on('error', (err) => logger?.warn({ err }, 'PostgreSQL connection lost: the pool opens a new one when needed'));
+  // From the moment the pool hands a client out until its user listens to it
+  // (after a promise resolves: pool.connect()), nobody listens to it; a
+  // connection that breaks in that gap would end the process. Listen from
+  // the hand-out to the return: the user's next statement then fails (the
+  // client is no longer queryable) and the client is destroyed on release.
+  pool.on('acquire', (client) => client.on('error', heldClientError));
+  pool.on('release', (_err, client) => client.removeListener('error', heldClientError));
   return pool;
 }
 
