@@ -12,13 +12,12 @@
 // Without the PostgreSQL binaries the file is skipped, except under CI or
 // REQUIRE_PG=1, where that fails the run.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APOLOGY } from '../../src/app.ts';
 import { ROOT, messages } from '../helpers.ts';
-import { ThrowawayPostgres, findPostgresBin, postgresRequired } from './throwaway-postgres.ts';
+import { ThrowawayPostgres, findPostgresBin, freePort, postgresRequired } from './throwaway-postgres.ts';
 
 const BIN = findPostgresBin();
 const APP_NAME = 'waymark_outage_test';
@@ -26,21 +25,7 @@ const PEOPLE = 8;
 const SCRIPT = ['hi', '2', 'DROPIN', '2', 'REMIND', 'REMINDERS', 'MENU'];
 const ACK = /^(Reminder set: Portsmouth Refugee Hub|You already have a reminder for Portsmouth Refugee Hub)/;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-describe.runIf(!BIN && postgresRequired())('PostgreSQL outage (binaries required)', () => {
-  it('needs initdb and pg_ctl: install PostgreSQL (apt-get install postgresql)', () => {
-    expect(BIN, 'CI or REQUIRE_PG=1: PostgreSQL binaries (initdb, pg_ctl) must be installed').not.toBeNull();
-  });
-});
-
-describe.skipIf(!BIN)('PostgreSQL outage under load', () => {
+describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () => {
   let db: ThrowawayPostgres;
   let server: ChildProcess;
   let output = '';
@@ -49,7 +34,8 @@ describe.skipIf(!BIN)('PostgreSQL outage under load', () => {
   let exit: { code: number | null; signal: string | null } | null = null;
 
   beforeAll(async () => {
-    db = await ThrowawayPostgres.create(BIN!);
+    if (!BIN) throw new Error('CI or REQUIRE_PG=1: the PostgreSQL binaries (initdb, pg_ctl) are needed: apt-get install postgresql');
+    db = await ThrowawayPostgres.create(BIN);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server.ts')], {

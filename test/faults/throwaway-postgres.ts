@@ -40,7 +40,8 @@ export function postgresRequired(): boolean {
   return process.env.REQUIRE_PG === '1' || process.env.CI === 'true';
 }
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   const srv = net.createServer();
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const { port } = srv.address() as net.AddressInfo;
