@@ -139,21 +139,23 @@ export class DatabaseBusyError extends Error {
 export function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
+  // Opening and migrating may wait for another process (the reminders
+  // command) as long as it takes: nothing is being answered yet.
+  db.pragma('busy_timeout = 5000');
   // WAL: readers never block the writer, and the reminders command can run
   // beside the server. synchronous=NORMAL in WAL mode keeps every committed
   // transaction through a crash of the process (SIGKILL included); only a
   // power cut can lose the last few, which a person would re-send.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  // Another process holding the write lock (the reminders command) makes
-  // SQLite wait, and its wait blocks the event loop, so every request with
-  // it: kept short. The store then retries a busy write asynchronously
-  // (SqliteStore.busy), letting other requests run meanwhile.
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('foreign_keys = ON');
   // Deleted rows are overwritten, not left in free pages: FORGET means gone.
   db.pragma('secure_delete = ON');
   migrate(db);
+  // From now on SQLite's own wait for a lock blocks the event loop, so every
+  // request with it: kept short. The store retries a busy statement
+  // asynchronously instead (SqliteStore.busy), letting other requests run.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }
 

@@ -11,13 +11,12 @@
 // listed by REMINDERS afterwards.
 // Without the PostgreSQL binaries the file is skipped, except under CI or
 // REQUIRE_PG=1, where that fails the run.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APOLOGY } from '../../src/app.ts';
-import { ROOT, messages } from '../helpers.ts';
-import { ThrowawayPostgres, findPostgresBin, freePort, postgresRequired } from './throwaway-postgres.ts';
+import { messages } from '../helpers.ts';
+import { freePort, killServers, spawnServer, waitUntilHealthy, type ServerProcess } from '../server-process.ts';
+import { ThrowawayPostgres, findPostgresBin, postgresRequired } from './throwaway-postgres.ts';
 
 const BIN = findPostgresBin();
 const APP_NAME = 'waymark_outage_test';
@@ -27,50 +26,34 @@ const ACK = /^(Reminder set: Portsmouth Refugee Hub|You already have a reminder 
 
 describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () => {
   let db: ThrowawayPostgres;
-  let server: ChildProcess;
-  let output = '';
+  let server: ServerProcess;
   let base = '';
   let sid = 0;
+  /** Set once the server has exited: it must not, whatever PostgreSQL does. */
   let exit: { code: number | null; signal: string | null } | null = null;
+  const output = () => `${server.stdout().slice(-3000)}\n${server.stderr().slice(-3000)}`;
 
   beforeAll(async () => {
     if (!BIN) throw new Error('CI or REQUIRE_PG=1: the PostgreSQL binaries (initdb, pg_ctl) are needed: apt-get install postgresql');
     db = await ThrowawayPostgres.create(BIN);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: db.url(APP_NAME),
-        DATABASE_POOL_SIZE: '5',
-        WAYMARK_SECRET: 'outage-test-secret-0123456789abcdef0123',
-        REMINDERS_IN_PROCESS: 'false',
-        FLOOD_MAX_PER_MINUTE: '10000',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    server = spawnServer({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url(APP_NAME),
+      DATABASE_POOL_SIZE: '5',
+      WAYMARK_SECRET: 'outage-test-secret-0123456789abcdef0123',
+      REMINDERS_IN_PROCESS: 'false',
+      FLOOD_MAX_PER_MINUTE: '10000',
+      LOG_LEVEL: 'warn',
     });
-    server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    server.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    server.on('exit', (code, signal) => (exit = { code, signal }));
-    const end = Date.now() + 30_000;
-    for (;;) {
-      if (exit) throw new Error(`server exited at start: ${output}`);
-      if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
-      if (Date.now() > end) throw new Error(`server did not start: ${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    void server.exited.then((e) => (exit = e));
+    await waitUntilHealthy(server, base);
   }, 120_000);
 
   afterAll(async () => {
-    if (server && !exit) {
-      server.kill('SIGKILL');
-      await new Promise((r) => server.once('exit', r));
-    }
+    await killServers();
     db?.remove();
   });
 
@@ -130,7 +113,7 @@ describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () 
     for (let i = 0; ; i++) {
       const reply = await say(`+4477009008${String(i % 100).padStart(2, '0')}`, 'hi').catch(() => [APOLOGY]);
       if (reply[0] !== APOLOGY) return (Date.now() - started) / 1000;
-      if (Date.now() - started > 30_000) throw new Error(`no proper answer within 30 s:\n${output.slice(-3000)}`);
+      if (Date.now() - started > 30_000) throw new Error(`no proper answer within 30 s:\n${output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -145,7 +128,7 @@ describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () 
   /** Waits for `cond`; fails at once if the server has died. */
   const until = async (cond: () => boolean) => {
     while (!cond()) {
-      if (exit) throw new Error(`the server exited (${JSON.stringify(exit)}):\n${output.slice(-3000)}`);
+      if (exit) throw new Error(`the server exited (${JSON.stringify(exit)}):\n${output()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -171,7 +154,7 @@ describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () 
       await admin.end();
     }
     await l.stop();
-    expect(exit, output.slice(-3000)).toBeNull();
+    expect(exit, output()).toBeNull();
     const seconds = await answersAgain();
     console.log(`[outage a] ${l.counts().answered} answers, ${l.counts().apologies} apologies, answered again after ${seconds.toFixed(1)} s`);
     await everyAckStillListed(l.acked);
@@ -185,16 +168,16 @@ describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () 
     const apology = await say('+447700900899', 'hi').catch((e: Error) => [e.message]);
     expect(apology).toEqual([APOLOGY]); // the short apology, not an error page
     await new Promise((r) => setTimeout(r, 2000));
-    expect(exit, output.slice(-3000)).toBeNull();
+    expect(exit, output()).toBeNull();
     expect(l.counts().apologies).toBeGreaterThan(apologiesBefore);
     db.start();
     const seconds = await answersAgain();
-    expect(exit, output.slice(-3000)).toBeNull();
+    expect(exit, output()).toBeNull();
     const answered = l.counts().answered;
     await until(() => l.counts().answered > answered + 20);
     await l.stop();
     console.log(`[outage b] ${l.counts().answered} answers, ${l.counts().apologies} apologies, answered again ${seconds.toFixed(1)} s after the restart`);
     await everyAckStillListed(l.acked);
-    expect(output).toContain('PostgreSQL connection lost');
+    expect(server.stdout()).toContain('PostgreSQL connection lost');
   }, 120_000);
 });

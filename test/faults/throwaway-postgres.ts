@@ -6,9 +6,9 @@
 // the server runs as the postgres user (initdb refuses root).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../server-process.ts';
 
 function executable(file: string): boolean {
   try {
@@ -38,15 +38,6 @@ export function findPostgresBin(): string | null {
 /** Whether a missing PostgreSQL must fail the run (CI, or REQUIRE_PG=1) rather than skip. */
 export function postgresRequired(): boolean {
   return process.env.REQUIRE_PG === '1' || process.env.CI === 'true';
-}
-
-/** A port nobody listens on, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 export class ThrowawayPostgres {

@@ -2,12 +2,13 @@
 // appears whole or not at all, every process starting at once ends up with
 // the same key, and a file that holds too little key (or cannot be read) is
 // refused with an error naming it, never used as a short or empty key.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SecretKeyError, loadSecret } from '../../src/store/subject.ts';
 import { ROOT, tempDir } from '../helpers.ts';
+import { freePort, killServers, spawnServer } from '../server-process.ts';
 
 /** Node processes that each load the key from `dir` at the same instant, as the server and `npm run reminders` starting together would. */
 async function startTogether(dir: string, n: number): Promise<string[]> {
@@ -31,6 +32,8 @@ async function startTogether(dir: string, n: number): Promise<string[]> {
   );
   return Promise.all(runs);
 }
+
+afterAll(killServers);
 
 describe('the generated key file (DATA_DIR/secret.key)', () => {
   it('is made once: 32 random bytes as hex, mode 0600, the same on every later start, no temporary file left', () => {
@@ -87,18 +90,12 @@ describe('the generated key file (DATA_DIR/secret.key)', () => {
     expect(() => loadSecret(null, dir)).toThrow(`cannot read the key file ${file} (EISDIR)`);
   });
 
-  it('the server refuses to start on a short key file and says which file', () => {
+  it('the server refuses to start on a short key file and says which file', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'secret.key');
     fs.writeFileSync(file, 'abcd\n');
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'WAYMARK_SECRET', 'NODE_ENV', 'TWILIO_AUTH_TOKEN'].includes(k)));
-    const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server.ts')], {
-      cwd: ROOT,
-      env: { ...clean, DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(out.status).toBe(1);
-    expect(out.stderr).toContain(`the key file ${file} holds 2 bytes of key, fewer than 32`);
+    const server = spawnServer({ DATA_DIR: dir, PORT: String(await freePort()), LOG_LEVEL: 'silent' });
+    expect((await server.exited).code).toBe(1);
+    expect(server.stderr()).toContain(`the key file ${file} holds 2 bytes of key, fewer than 32`);
   }, 60_000);
 });

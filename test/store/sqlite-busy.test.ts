@@ -33,8 +33,9 @@ function holdLock(file: string, mode: 'write' | 'read', holdMs: number): { locke
   const script = `
     const Database = require(${JSON.stringify(path.join(ROOT, 'node_modules/better-sqlite3'))});
     const db = new Database(${JSON.stringify(file)});
+    db.pragma('journal_mode = WAL'); // as Waymark opens it
     db.exec(${JSON.stringify(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN')});
-    db.prepare('SELECT count(*) FROM sessions').get();
+    if (${JSON.stringify(mode)} === 'read') db.prepare('SELECT count(*) FROM sessions').get();
     console.log('locked');
     setTimeout(() => { db.exec('COMMIT'); console.log('released ' + Date.now()); db.close(); }, ${holdMs});`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -83,6 +84,19 @@ describe('SQLite while another process holds the lock', () => {
     expect(r.at, 'the repeated message answered only after the other process let go of the lock').toBeLessThan(releasedAt);
     // The waiting turn is saved once the lock is free: the real reply, not the apology.
     expect((await waiting)[0]).toContain('Welcome');
+  }, 30_000);
+
+  it('a server starting (and migrating) while another process holds the write lock waits for it, and starts', async () => {
+    const dir = tempDir();
+    const holder = holdLock(path.join(dir, 'waymark.db'), 'write', 1000);
+    await holder.locked;
+    const other = SqliteStore.open(dir, SECRET);
+    try {
+      expect(Date.now()).toBeGreaterThanOrEqual(await holder.released);
+      expect(await other.getSession('nobody')).toBeNull();
+    } finally {
+      await other.close();
+    }
   }, 30_000);
 
   it('FORGET while another process reads: the reply comes at once, the checkpoint is retried and logged, and completes later', async () => {
