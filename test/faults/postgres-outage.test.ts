@@ -21,7 +21,9 @@ import { ThrowawayPostgres, findPostgresBin, postgresRequired } from './throwawa
 const BIN = findPostgresBin();
 const APP_NAME = 'waymark_outage_test';
 const PEOPLE = 8;
-const SCRIPT = ['hi', '2', 'DROPIN', '2', 'REMIND', 'REMINDERS', 'MENU'];
+/** PICK: the number the Portsmouth Refugee Hub has in the list just received. */
+const PICK = 'pick the hub';
+const SCRIPT = ['hi', '2', 'FOOD', PICK, 'REMIND', 'REMINDERS', 'MENU'];
 const ACK = /^(Reminder set: Portsmouth Refugee Hub|You already have a reminder for Portsmouth Refugee Hub)/;
 
 describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () => {
@@ -79,8 +81,10 @@ describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () 
     let answered = 0;
     const person = async (i: number) => {
       const from = `+4477009007${String(i).padStart(2, '0')}`;
+      let last = '';
       for (let n = 0; running && !exit; n++) {
-        const text = SCRIPT[n % SCRIPT.length];
+        let text = SCRIPT[n % SCRIPT.length];
+        if (text === PICK) text = /^(\d+) Portsmouth Refugee Hub/m.exec(last)?.[1] ?? '1';
         const messageSid = `SM${String(++sid).padStart(32, '0')}`;
         for (;;) {
           const replies = await say(from, text, messageSid).catch(() => [APOLOGY]);
@@ -91,6 +95,7 @@ describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () 
             continue;
           }
           answered++;
+          last = replies[0] ?? '';
           if (text === 'REMIND' && ACK.test(replies[0])) acked.add(from);
           break;
         }
@@ -125,10 +130,12 @@ describe.skipIf(!BIN && !postgresRequired())('PostgreSQL outage under load', () 
     }
   }
 
-  /** Waits for `cond`; fails at once if the server has died. */
+  /** Waits for `cond` (up to 30 s); fails at once if the server has died. */
   const until = async (cond: () => boolean) => {
+    const end = Date.now() + 30_000;
     while (!cond()) {
       if (exit) throw new Error(`the server exited (${JSON.stringify(exit)}):\n${output()}`);
+      if (Date.now() > end) throw new Error(`still waiting after 30 s:\n${output()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
