@@ -106,7 +106,8 @@ describe('SQLite while another process holds the lock', () => {
     await post(sms(person, '1'));
     const holder = holdLock(file, 'read', 1500);
     await holder.locked;
-    const replies = await post(sms(person, 'FORGET'));
+    await post(sms(person, 'FORGET')); // asks first
+    const replies = await post(sms(person, 'FORGET YES'));
     const answeredAt = Date.now();
     expect(replies[0]).toMatch(/^Done: we deleted everything/);
     const releasedAt = await holder.released;
@@ -126,7 +127,8 @@ describe('SQLite while another process holds the lock', () => {
       if (source.startsWith('wal_checkpoint')) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
       return pragma(source, options);
     }) as typeof store.db.pragma);
-    expect((await post(sms(person, 'FORGET')))[0]).toMatch(/^Done: we deleted everything/);
+    await post(sms(person, 'FORGET')); // asks first
+    expect((await post(sms(person, 'FORGET YES')))[0]).toMatch(/^Done: we deleted everything/);
     await store.forget('someone-else'); // the other path to a checkpoint
     const failures = lines.map((l) => JSON.parse(l)).filter((l) => l.msg.includes('checkpoint after FORGET failed'));
     expect(failures).toHaveLength(2);
