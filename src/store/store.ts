@@ -30,7 +30,8 @@ export interface OutboxRow {
   serviceId: string;
   timing: Timing;
   occurrenceDate: string;
-  kind: 'reminder' | 'closed_notice';
+  /** 'staff_message': a message from the staff desk to a service's subscribers. */
+  kind: 'reminder' | 'closed_notice' | 'staff_message';
   sendAt: Date;
   status: OutboxStatus;
   attempts: number;
