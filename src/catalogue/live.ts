@@ -100,6 +100,7 @@ export class LiveCatalogue implements CatalogueSource {
       const snap = (await this.store.loadCatalogue()) ?? this.snap;
       const out = fn(structuredClone(snap.catalogue));
       if ('errors' in out) return { ok: false, errors: out.errors };
+      if (out.revisions.length === 0) return { ok: true, version: snap.version, revisions: 0 }; // nothing changed: nothing saved
       const errors = this.check(out.catalogue);
       if (errors.length) return { ok: false, errors };
       const version = await this.store.saveCatalogue(out.catalogue, snap.version, out.revisions, at);
