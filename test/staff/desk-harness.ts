@@ -27,7 +27,7 @@ export interface Desk {
   close: () => Promise<void>;
 }
 
-export async function makeDesk(o: { store?: Store; now?: () => Date; logLines?: string[] } = {}): Promise<Desk> {
+export async function makeDesk(o: { store?: Store; now?: () => Date; logLines?: string[]; secureCookies?: boolean } = {}): Promise<Desk> {
   const store = o.store ?? SqliteStore.open(tempDir(), SECRET);
   const catalogueStore = await openCatalogueStore(store);
   const { flow, catalogue } = content();
@@ -41,7 +41,7 @@ export async function makeDesk(o: { store?: Store; now?: () => Date; logLines?: 
     twilioAuthToken: null,
     publicBaseUrl: BASE,
     clock: o.now ?? (() => new Date()),
-    staff: { live, catalogueStore, secureCookies: false },
+    staff: { live, catalogueStore, secureCookies: o.secureCookies ?? false },
   });
   const created = new Date();
   for (const [email, role] of [[EDITOR, 'editor'], [ADMIN, 'admin']] as const) {
@@ -60,4 +60,77 @@ export async function makeDesk(o: { store?: Store; now?: () => Date; logLines?: 
       await store.close();
     },
   };
+}
+
+/** A browser-less client for the desk: keeps its cookies, reads the CSRF token from each page. */
+export class DeskClient {
+  private cookies = new Map<string, string>();
+  csrf = '';
+  constructor(
+    private readonly app: Desk['app'],
+    private readonly ip = '203.0.113.10',
+  ) {}
+
+  private remember(res: { headers: Record<string, unknown>; body: string }) {
+    const set = res.headers['set-cookie'];
+    for (const c of (Array.isArray(set) ? set : set ? [set] : []) as string[]) {
+      const [pair, ...attrs] = c.split(';');
+      const [name, value] = pair.split('=');
+      const expired = attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+      if (expired) this.cookies.delete(name.trim());
+      else this.cookies.set(name.trim(), value);
+    }
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (m) this.csrf = m[1];
+  }
+
+  private get cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async get(url: string) {
+    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader }, remoteAddress: this.ip });
+    this.remember(res);
+    return res;
+  }
+
+  /** POSTs a form; with the page's CSRF token unless `csrf: false`. */
+  async post(url: string, fields: Record<string, string>, o: { csrf?: boolean } = {}) {
+    const body = new URLSearchParams(o.csrf === false ? fields : { _csrf: this.csrf, ...fields }).toString();
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: body,
+      remoteAddress: this.ip,
+    });
+    this.remember(res);
+    return res;
+  }
+
+  async signIn(email = EDITOR, password = PASSWORD) {
+    await this.get('/staff/login');
+    return this.post('/staff/login', { email, password });
+  }
+}
+
+/** The service form's fields as they are now (what a browser would post back), with changes. */
+export function serviceFields(html: string, changes: Record<string, string> = {}): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="(?:text|tel|url|hidden)"[^>]*?name="([^"]+)" value="([^"]*)"/g)) fields[m[1]] = decode(m[2]);
+  for (const m of html.matchAll(/<input type="(?:text|tel|url|hidden)"[^>]*?id="([^"]+)" name="([^"]+)" value="([^"]*)"/g)) fields[m[2]] = decode(m[3]);
+  for (const m of html.matchAll(/<select id="([^"]+)" name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    const sel = /<option value="([^"]*)" selected>/.exec(m[3]);
+    fields[m[2]] = sel ? sel[1] : '';
+  }
+  for (const m of html.matchAll(/<textarea id="([^"]+)" name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[m[2]] = decode(m[3]);
+  delete fields._csrf;
+  delete fields.message;
+  delete fields.index;
+  delete fields.date;
+  return { ...fields, ...changes };
+}
+
+function decode(s: string): string {
+  return s.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)));
 }
