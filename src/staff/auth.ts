@@ -63,6 +63,7 @@ export async function signIn(store: CatalogueStore, emailIn: string, password: s
     return { ok: false, message: SIGN_IN_FAILED };
   }
   await store.clearLoginFailures(email);
+  await store.purgeDesk(new Date(now.getTime() - 24 * 3600_000)); // old failures, lapsed locks, sessions long idle
   const token = newSessionToken();
   await store.createSession(tokenHash(token), email, now);
   await store.audit(email, 'signed in', '', now);

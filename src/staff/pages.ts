@@ -210,7 +210,7 @@ function messagesTable(list: Array<StaffMessage & { counts: MessageCounts }>): H
   <caption>Messages sent</caption>
   <thead><tr><th scope="col">When</th><th scope="col">By</th><th scope="col">Message</th><th scope="col">People</th><th scope="col">Sent</th><th scope="col">Failed</th><th scope="col">Waiting</th><th scope="col">Not sent</th></tr></thead>
   <tbody>${list.map(
-    (m) => html`<tr><td>${formatTime(m.at)}</td><td>${m.who}</td><td>${m.body}</td><td class="num">${m.recipients}</td><td class="num">${m.counts.sent}</td><td class="num">${m.counts.failed}</td><td class="num">${m.counts.queued}</td><td class="num">${m.counts.notSent}</td></tr>`,
+    (m) => html`<tr><td class="when">${formatTime(m.at)}</td><td>${m.who}</td><td>${m.body}</td><td class="num">${m.recipients}</td><td class="num">${m.counts.sent}</td><td class="num">${m.counts.failed}</td><td class="num">${m.counts.queued}</td><td class="num">${m.counts.notSent}</td></tr>`,
   )}</tbody>
 </table></div>
 <p class="muted">Messages go out within a minute; reload this page to see the counts move. "Not sent": the person stopped messages meanwhile, or WhatsApp's 24-hour rule did not allow it.</p>`;
@@ -275,7 +275,7 @@ export function revisionsTable(list: Revision[], catalogue: Catalogue | null, cs
   <tbody>${list.map(
     (r) => html`<tr>
   <td class="num">${r.id}</td>
-  <td>${formatTime(r.at)}</td>
+  <td class="when">${formatTime(r.at)}</td>
   <td>${r.who}</td>
   ${withService ? html`<td>${r.serviceId && catalogue?.services.some((s) => s.id === r.serviceId) ? html`<a href="/staff/services/${encodeURIComponent(r.serviceId)}">${name(r.serviceId)}</a>` : name(r.serviceId)}</td>` : ''}
   <td>${describeChange(r)}</td>
@@ -297,7 +297,7 @@ ${revisionsTable(revisions, catalogue, csrf, true)}
 <div class="table-wrap"><table>
   <caption class="vh">Sign-ins, messages and accounts, newest first</caption>
   <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
-  <tbody>${audit.map((a) => html`<tr><td>${formatTime(a.at)}</td><td>${a.who}</td><td>${a.action}</td><td>${a.detail}</td></tr>`)}</tbody>
+  <tbody>${audit.map((a) => html`<tr><td class="when">${formatTime(a.at)}</td><td>${a.who}</td><td>${a.action}</td><td>${a.detail}</td></tr>`)}</tbody>
 </table></div>`;
 }
 

@@ -63,15 +63,16 @@ fieldset { border: 0; padding: 0; margin: 0 0 1.25rem; min-width: 0; }
 .rows { display: grid; gap: 0.5rem; }
 .row {
   display: grid; grid-template-columns: minmax(8rem, 1.2fr) minmax(5.5rem, 0.8fr) minmax(5.5rem, 0.8fr) minmax(8rem, 2fr) auto;
-  gap: 0.5rem; align-items: end; padding: 0.5rem 0.75rem; background: #fff; border: 1px solid #d5d9d2; border-radius: 4px;
+  gap: 0.5rem; align-items: start; padding: 0.5rem 0.75rem; background: #fff; border: 1px solid #d5d9d2; border-radius: 4px;
 }
 .row label { font-weight: 500; font-size: 0.9rem; }
 .row .field { margin: 0; }
-.row .check { display: flex; align-items: center; gap: 0.35rem; padding-bottom: 0.55rem; }
+.row .check { display: flex; align-items: center; gap: 0.35rem; padding-top: 2.1rem; }
 .row .check label { margin: 0; }
 .row.blank { background: #fafbf9; border-style: dashed; }
 @media (max-width: 40rem) {
   .row { grid-template-columns: 1fr 1fr; }
+  .row .check { padding-top: 0; }
   .row .wide, .row .day { grid-column: 1 / -1; }
 }
 .vh { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
@@ -90,7 +91,8 @@ button.link { background: none; border: 0; color: #1a5e8a; text-decoration: unde
 .inline { display: inline; margin: 0; }
 
 .panel { background: #fff; border: 1px solid #d5d9d2; border-radius: 6px; padding: 1rem 1.25rem; margin-bottom: 1rem; }
-.table-wrap { overflow-x: auto; }
+.table-wrap { overflow-x: auto; position: relative; margin: 1.25rem 0 0.75rem; }
+td.when { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 0.95rem; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.5rem; }
 th, td { text-align: left; vertical-align: top; padding: 0.55rem 0.6rem; border-bottom: 1px solid #e2e5df; }

@@ -31,7 +31,7 @@ export async function makeDesk(o: { store?: Store; now?: () => Date; logLines?: 
   const store = o.store ?? SqliteStore.open(tempDir(), SECRET);
   const catalogueStore = await openCatalogueStore(store);
   const { flow, catalogue } = content();
-  const live = await LiveCatalogue.open(catalogueStore, () => structuredClone(catalogue), (c) => catalogueProblems(flow, c));
+  const live = await LiveCatalogue.open(catalogueStore, () => structuredClone(catalogue), (c) => catalogueProblems(flow, c), { now: o.now?.() });
   const logLines = o.logLines ?? [];
   const logger = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
   const bot = new Bot({ flow, catalogue, live, store, subjects: new Subjects(SECRET), logger });
