@@ -8,6 +8,7 @@
 // /staff/history/:id/revert, GET/POST /staff/accounts (admins), GET /staff/desk.css.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
 import type { LiveCatalogue } from '../catalogue/live.ts';
@@ -62,6 +63,8 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
   const clock = opts.clock ?? (() => new Date());
   const today = () => londonParts(clock()).date;
 
+  // The desk's forms (the app has no body parser outside its plugins).
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/reminders/dispatcher.ts';
-import { TwilioSender } from '../../src/reminders/sender.ts';
+import { TwilioSender } from '../../src/channels/twilio/sender.ts';
 import { ROOT, content, messages } from '../helpers.ts';
 import { EDITOR, PASSWORD, makeDesk, type Desk } from './desk-harness.ts';
 

@@ -4,7 +4,7 @@ import nock from 'nock';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/reminders/dispatcher.ts';
-import { TwilioSender } from '../../src/reminders/sender.ts';
+import { TwilioSender } from '../../src/channels/twilio/sender.ts';
 import { content, messages } from '../helpers.ts';
 import { DeskClient, makeDesk, type Desk } from './desk-harness.ts';
 
