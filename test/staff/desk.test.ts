@@ -250,6 +250,30 @@ describe('editing a service', () => {
   });
 });
 
+describe('accounts on the desk', () => {
+  it('lets an admin add and remove accounts, and refuses editors', async () => {
+    desk = await makeDesk();
+    const editor = new DeskClient(desk.app);
+    await editor.signIn(EDITOR);
+    expect((await editor.get('/staff/accounts')).statusCode).toBe(403);
+    expect((await editor.post('/staff/accounts', { email: 'x@example.org', role: 'admin', password: 'long enough password' })).statusCode).toBe(403);
+    const admin = new DeskClient(desk.app, '203.0.113.11');
+    await admin.signIn(ADMIN);
+    const page = await admin.get('/staff/accounts');
+    expect(page.body).toContain(EDITOR);
+    expect((await admin.post('/staff/accounts', { email: 'new@example.org', role: 'editor', password: 'short' })).body).toContain('at least 12 characters');
+    expect((await admin.post('/staff/accounts', { email: 'New@Example.org', role: 'editor', password: 'a long enough password' })).statusCode).toBe(303);
+    expect((await desk.catalogueStore.getStaff('new@example.org'))?.role).toBe('editor');
+    expect((await new DeskClient(desk.app, '203.0.113.12').signIn('new@example.org', 'a long enough password')).statusCode).toBe(303);
+    await admin.get('/staff/accounts');
+    expect((await admin.post('/staff/accounts/remove', { email: EDITOR })).statusCode).toBe(303);
+    expect(await desk.catalogueStore.getStaff(EDITOR)).toBeNull();
+    expect((await editor.get('/staff')).statusCode).toBe(303); // their session ended
+    const audit = (await desk.catalogueStore.auditLog()).filter((a) => a.who === ADMIN).map((a) => [a.action, a.detail]);
+    expect(audit).toEqual(expect.arrayContaining([['account added', 'new@example.org (editor)'], ['account removed', EDITOR]]));
+  });
+});
+
 describe('privacy', () => {
   it('never shows a texter\'s number or words on any page, even with subscribers and messages sent', async () => {
     desk = await makeDesk();

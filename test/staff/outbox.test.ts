@@ -122,6 +122,25 @@ describe('closures', () => {
   });
 });
 
+describe('status', () => {
+  it('Temporarily closed: the bot no longer offers it, and subscribers get the "closed" notice instead of the reminder', async () => {
+    const { say, subscribe, dispatcher, c, setClock } = await setup();
+    await subscribe(A);
+    const page = await c.get(`/staff/services/${HUB}`);
+    const { serviceFields } = await import('./desk-harness.ts');
+    expect((await c.post(`/staff/services/${HUB}`, serviceFields(page.body, { status: 'temporarily_closed', note: 'the hall is being repaired' }))).statusCode).toBe(303);
+    expect((await c.get('/staff')).body).toMatch(/Portsmouth Refugee Hub<\/a><\/td>\s*<td>Portsmouth<\/td>\s*<td><span class="status status-temporarily_closed">Temporarily closed<\/span>/);
+    await say('hi', B);
+    await say('2', B);
+    expect((await say('DROPIN', B)).join('\n')).not.toContain('Portsmouth Refugee Hub');
+    const sent = twilioAccepts();
+    setClock(new Date('2026-12-07T08:00:00Z'));
+    await dispatcher.tick(new Date('2026-12-07T08:00:00Z'));
+    expect(sent.map((s) => s.To)).toEqual([A]);
+    expect(sent[0].Body).toMatch(/closed/i);
+  });
+});
+
 describe('Tell subscribers', () => {
   it('previews people and segments, then sends once to each subscriber, never to one who opted out, and shows the counts', async () => {
     const { say, subscribe, dispatcher, c, setClock } = await setup();
