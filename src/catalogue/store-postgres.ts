@@ -2,7 +2,7 @@
 // (the outbox is shared), with its own migrations, versioned in the table
 // desk_schema_migrations under an advisory lock of its own.
 import type pg from 'pg';
-import type { PoolClient } from 'pg';
+import { inTransaction as tx } from '../store/postgres.ts';
 import type { Catalogue } from './types.ts';
 import {
   countStatuses,
@@ -87,26 +87,6 @@ const MIGRATIONS: string[] = [
 export const DESK_POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 /** Held while migrating the desk's tables (the Store's migrations hold their own). */
 const DESK_MIGRATION_LOCK = 7_726_483_801_913_550_002n;
-
-async function tx<T>(pool: pg.Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const c = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await c.query('BEGIN');
-      const result = await fn(c);
-      await c.query('COMMIT');
-      return result;
-    } catch (e) {
-      await c.query('ROLLBACK').catch((err: Error) => (broken = err));
-      const code = (e as { code?: string }).code;
-      if ((code === '40P01' || code === '40001') && attempt < 3) continue;
-      throw e;
-    } finally {
-      c.release(broken);
-    }
-  }
-}
 
 export async function migrateDeskPostgres(pool: pg.Pool): Promise<void> {
   await tx(pool, async (c) => {

@@ -7,13 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
-import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dispatcher } from '../../src/reminders/dispatcher.ts';
-import { TwilioSender } from '../../src/channels/twilio/sender.ts';
-import { ROOT, content, messages } from '../helpers.ts';
-import { EDITOR, PASSWORD, makeDesk, type Desk } from './desk-harness.ts';
+import { ROOT, messages } from '../helpers.ts';
+import { EDITOR, PASSWORD, deskDispatcher, makeDesk, type Desk } from './desk-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts/staff');
@@ -179,19 +176,7 @@ describe('the staff desk in Chromium', () => {
       });
     await page.getByRole('button', { name: 'Send' }).click();
     expect(await page.getByRole('status').innerText()).toContain('Message queued');
-    const dispatcher = new Dispatcher({
-      store: desk.store,
-      sender: new TwilioSender({ accountSid: ACCOUNT, authToken: 'token', smsFrom: '+447700900000' }),
-      flow: content().flow,
-      catalogue: content().catalogue,
-      live: desk.live,
-      staffMessageText: (id) => desk.catalogueStore.staffMessageText(id),
-      logger: pino({ level: 'silent' }),
-      mps: 1000,
-      worker: 'browser-test',
-      whatsappContentSid: null,
-      statusCallbackUrl: null,
-    });
+    const dispatcher = deskDispatcher(desk, ACCOUNT, 'browser-test');
     await dispatcher.tick(new Date(clock.getTime() + 60_000));
     await dispatcher.tick(new Date(clock.getTime() + 120_000));
     expect(sent.map((s) => s.To).sort()).toEqual([...SUBSCRIBERS].sort());

@@ -1,6 +1,8 @@
 // A desk for tests: SQLite (or PostgreSQL) store, the live catalogue seeded
 // from data/services.json, the bot and the app with the desk, and accounts.
 import pino from 'pino';
+import { TwilioSender } from '../../src/channels/twilio/sender.ts';
+import { Dispatcher } from '../../src/reminders/dispatcher.ts';
 import { buildApp } from '../../src/app.ts';
 import { Bot } from '../../src/bot.ts';
 import { LiveCatalogue } from '../../src/catalogue/live.ts';
@@ -60,6 +62,23 @@ export async function makeDesk(o: { store?: Store; now?: () => Date; logLines?: 
       await store.close();
     },
   };
+}
+
+/** The reminders' dispatcher on the desk's store and live catalogue, sending through Twilio's REST API (nock it). */
+export function deskDispatcher(desk: Desk, accountSid: string, worker = 'test'): Dispatcher {
+  return new Dispatcher({
+    store: desk.store,
+    sender: new TwilioSender({ accountSid, authToken: 'token', smsFrom: '+447700900000', whatsappFrom: '+447700900001' }),
+    flow: content().flow,
+    catalogue: content().catalogue,
+    live: desk.live,
+    staffMessageText: (id) => desk.catalogueStore.staffMessageText(id),
+    logger: pino({ level: 'silent' }),
+    mps: 1000,
+    worker,
+    whatsappContentSid: null,
+    statusCallbackUrl: null,
+  });
 }
 
 /** A browser-less client for the desk: keeps its cookies, reads the CSRF token from each page. */

@@ -1,12 +1,9 @@
 // Closures and messages to subscribers from the desk, through the reminders'
 // outbox and dispatcher, with Twilio's REST API intercepted by nock.
 import nock from 'nock';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Dispatcher } from '../../src/reminders/dispatcher.ts';
-import { TwilioSender } from '../../src/channels/twilio/sender.ts';
-import { content, messages } from '../helpers.ts';
-import { DeskClient, makeDesk, type Desk } from './desk-harness.ts';
+import { messages } from '../helpers.ts';
+import { DeskClient, deskDispatcher, makeDesk, type Desk } from './desk-harness.ts';
 
 const ACCOUNT = 'AC' + 'b'.repeat(32);
 const MESSAGES = `/2010-04-01/Accounts/${ACCOUNT}/Messages.json`;
@@ -62,19 +59,7 @@ async function setup() {
     expect((await say('2', from))[0]).toContain('Portsmouth Refugee Hub');
     expect((await say('REMIND', from))[0]).toContain('Reminder set');
   };
-  const dispatcher = new Dispatcher({
-    store: desk.store,
-    sender: new TwilioSender({ accountSid: ACCOUNT, authToken: 'token', smsFrom: '+447700900000', whatsappFrom: '+447700900001' }),
-    flow: content().flow,
-    catalogue: content().catalogue,
-    live: desk.live,
-    staffMessageText: (id) => desk.catalogueStore.staffMessageText(id),
-    logger: pino({ level: 'silent' }),
-    mps: 1000,
-    worker: 'test',
-    whatsappContentSid: null,
-    statusCallbackUrl: null,
-  });
+  const dispatcher = deskDispatcher(desk, ACCOUNT);
   const c = new DeskClient(desk.app);
   await c.signIn();
   return { say, subscribe, dispatcher, c, setClock: (d: Date) => (clock = d) };
