@@ -242,7 +242,7 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
     const result = await live.change((cat) => {
       const service = findService(cat, id);
       if (!service) return { errors: ['the service is no longer in the catalogue'] };
-      const next = confirmService(service, date);
+      const next = confirmService(service, date, addDeskSource(cat, date, 'confirmed unchanged'));
       cat.services[cat.services.indexOf(service)] = next;
       return { catalogue: cat, revisions: [serviceRevision(who(req).email, 'confirm', service, next, null)!] };
     }, clock());

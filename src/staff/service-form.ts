@@ -1,7 +1,7 @@
 // The service form: a service's editable facts as form values, and back,
 // checked field by field so that each error can be shown beside its field.
 // Pure: no I/O, the date is an argument.
-import type { Catalogue, FactField, RegularSchedule, Service, Weekday } from '../catalogue/types.ts';
+import type { Catalogue, FactField, Provenance, RegularSchedule, Service, Weekday } from '../catalogue/types.ts';
 import { WEEKDAY_ORDER } from '../catalogue/opening-times.ts';
 
 export const STATUSES = [
@@ -196,6 +196,11 @@ export function applyForm(
       next.provenance[f] = { sources: [ctx.sourceId], checked: ctx.today };
       delete next.unknown[f];
     }
+    // A doubt about the place or the times is settled by the editor's new fact.
+    if ((f === 'location' || f === 'schedules') && next.doubts?.[f]) {
+      delete next.doubts[f];
+      if (Object.keys(next.doubts).length === 0) delete next.doubts;
+    }
   }
   return { ok: true, service: next, changed };
 }
@@ -213,25 +218,41 @@ function groupRows(rows: Array<{ day: Weekday; opens: string | null; closes: str
   return out;
 }
 
-/** A new source for the editor's note: "desk-2026-12-02-1", titled with the note. */
+/** The source for the editor's note: "desk-2026-12-02-1", titled with the note (made if new). */
 export function addDeskSource(catalogue: Catalogue, today: string, note: string): string {
+  const title = `Staff desk, ${today}: ${note}`;
   let n = 1;
-  while (catalogue.sources[`desk-${today}-${n}`]) n++;
+  for (; catalogue.sources[`desk-${today}-${n}`]; n++) {
+    if (catalogue.sources[`desk-${today}-${n}`].title === title) return `desk-${today}-${n}`; // the same note, the same day: one source
+  }
   const id = `desk-${today}-${n}`;
-  catalogue.sources[id] = { title: `Staff desk, ${today}: ${note}`, url: null, published: today };
+  catalogue.sources[id] = { title, url: null, published: today };
   return id;
 }
 
-/** Every known fact marked as checked today (Confirm unchanged). */
-export function confirmService(service: Service, today: string): Service {
+/**
+ * Confirm unchanged: every known fact (and every category claim) checked
+ * today, with the desk's source for today among its sources, so that the bot
+ * no longer calls it old; doubts about the place and times are settled.
+ */
+export function confirmService(service: Service, today: string, sourceId: string): Service {
   const next = structuredClone(service);
-  for (const p of Object.values(next.provenance)) if (p) p.checked = today;
+  const touch = (p: Provenance | undefined) => {
+    if (!p) return;
+    p.checked = today;
+    if (!p.sources.includes(sourceId)) p.sources.push(sourceId);
+  };
+  const { categories, ...facts } = next.provenance;
+  for (const p of Object.values(facts)) touch(p);
+  for (const p of Object.values(categories ?? {})) touch(p);
+  delete next.doubts;
   return next;
 }
 
 /** The oldest "checked" date among the service's facts: every fact was confirmed on or after it. */
 export function lastConfirmed(service: Service): string | null {
-  const dates = Object.values(service.provenance)
+  const { categories: _categories, ...facts } = service.provenance;
+  const dates = Object.values(facts)
     .map((p) => p?.checked)
     .filter((d): d is string => Boolean(d))
     .sort();

@@ -42,8 +42,8 @@ async function say(text: string, from: string): Promise<string[]> {
 async function hubDetails(from: string): Promise<string> {
   await say('hi', from);
   await say('2', from);
-  await say('DROPIN', from);
-  return (await say('2', from)).join('\n');
+  await say('FOOD', from);
+  return (await say('1', from)).join('\n');
 }
 
 async function shot(name: string, p: Page = page): Promise<void> {

@@ -22,12 +22,12 @@ async function say(d: Desk, text: string, from = PERSON): Promise<string[]> {
   return messages(res.body);
 }
 
-/** The hub's details as the bot gives them: hi → Portsmouth → DROPIN → the hub. */
+/** The hub's details as the bot gives them: hi → Portsmouth → FOOD → the hub (first). */
 async function hubDetails(d: Desk, from = PERSON): Promise<string> {
   await say(d, 'hi', from);
   await say(d, '2', from);
-  await say(d, 'DROPIN', from);
-  return (await say(d, '2', from)).join('\n');
+  await say(d, 'FOOD', from);
+  return (await say(d, '1', from)).join('\n');
 }
 
 describe('signing in', () => {
@@ -225,7 +225,15 @@ describe('editing a service', () => {
     await c.get(`/staff/services/${HUB}`);
     expect((await c.post(`/staff/services/${HUB}/confirm`, {})).statusCode).toBe(303);
     const svc = desk.live.current().services.find((s) => s.id === HUB)!;
-    expect(Object.values(svc.provenance).map((p) => p!.checked)).toEqual(Object.values(svc.provenance).map(() => '2026-12-04'));
+    const { categories, ...facts } = svc.provenance;
+    const all = [...Object.values(facts), ...Object.values(categories ?? {})];
+    expect(all.length).toBeGreaterThan(0);
+    for (const p of all) {
+      expect(p!.checked).toBe('2026-12-04');
+      // Today's check is a source of its own, so the bot no longer calls the fact old.
+      expect(p!.sources.map((id) => desk.live.current().sources[id].published)).toContain('2026-12-04');
+    }
+    expect(svc.doubts).toBeUndefined();
     const [rev] = await desk.catalogueStore.revisions({ serviceId: HUB });
     expect([rev.who, rev.action]).toEqual([EDITOR, 'confirm']);
     expect((await c.get('/staff')).body).toMatch(/Portsmouth Refugee Hub<\/a><\/td>[\s\S]*?4 Dec 2026/);

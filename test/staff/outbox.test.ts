@@ -55,8 +55,8 @@ async function setup() {
   const subscribe = async (from: string) => {
     await say('hi', from);
     await say('2', from);
-    await say('DROPIN', from);
-    expect((await say('2', from))[0]).toContain('Portsmouth Refugee Hub');
+    await say('FOOD', from);
+    expect((await say('1', from))[0]).toContain('Portsmouth Refugee Hub');
     expect((await say('REMIND', from))[0]).toContain('Reminder set');
   };
   const dispatcher = deskDispatcher(desk, ACCOUNT);
@@ -117,7 +117,9 @@ describe('status', () => {
     expect((await c.get('/staff')).body).toMatch(/Portsmouth Refugee Hub<\/a><\/td>\s*<td>Portsmouth<\/td>\s*<td><span class="status status-temporarily_closed">Temporarily closed<\/span>/);
     await say('hi', B);
     await say('2', B);
-    expect((await say('DROPIN', B)).join('\n')).not.toContain('Portsmouth Refugee Hub');
+    const food = (await say('FOOD', B)).join('\n');
+    expect(food).toContain('Food in Portsmouth');
+    expect(food).not.toContain('Portsmouth Refugee Hub');
     const sent = twilioAccepts();
     setClock(new Date('2026-12-07T08:00:00Z'));
     await dispatcher.tick(new Date('2026-12-07T08:00:00Z'));
