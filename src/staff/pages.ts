@@ -3,7 +3,7 @@
 // subscribed or what anyone texted.
 import type { Catalogue, Service } from '../catalogue/types.ts';
 import type { AuditEntry, MessageCounts, Revision, StaffAccount, StaffMessage } from '../catalogue/store-types.ts';
-import { shownFields } from '../catalogue/revisions.ts';
+import { FIELD_NAMES, shownFields } from '../catalogue/revisions.ts';
 import { WEEKDAY_ORDER } from '../catalogue/opening-times.ts';
 import { Html, csrfField, fieldError, html, invalidAttrs } from './html.ts';
 import { BLANK_ROWS, DAY_NAMES, STATUSES, lastConfirmed, statusLabel, type Errors, type FormValues } from './service-form.ts';
@@ -246,7 +246,7 @@ ${o.people === 0 ? html`<p><strong>Nobody subscribes to this service yet, so sen
 }
 
 function describeChange(r: Revision): string {
-  const fields = shownFields(r.fields);
+  const fields = shownFields(r.fields).map((f) => FIELD_NAMES[f] ?? f);
   switch (r.action) {
     case 'seed':
       return 'catalogue loaded from data/services.json';

@@ -174,7 +174,7 @@ describe('editing a service', () => {
     const [rev] = await desk.catalogueStore.revisions({ serviceId: HUB });
     expect(rev.who).toBe(EDITOR);
     expect(rev.action).toBe('edit');
-    expect(rev.fields).toEqual(expect.arrayContaining(['phones', 'provenance']));
+    expect(rev.fields).toEqual(expect.arrayContaining(['phones', 'provenance.phones']));
     expect((rev.old.phones as Array<{ number: string }> | null)?.[0]?.number ?? null).toBe(oldPhone);
     expect((rev.new.phones as Array<{ number: string }>)[0].number).toBe('023 9200 0000');
     expect(rev.note).toBe('phoned the hub on Monday');
