@@ -253,9 +253,12 @@ function describeChange(r: Revision): string {
     case 'confirm':
       return 'confirmed unchanged';
     case 'closure_add':
-      return `closure added (${(r.new.holiday_schedules as Array<{ start_date: string }> | undefined)?.map((h) => h.start_date).filter((d) => !(r.old.holiday_schedules as Array<{ start_date: string }> | undefined)?.some((o) => o.start_date === d)).join(', ') ?? ''})`;
-    case 'closure_remove':
-      return 'closure removed';
+    case 'closure_remove': {
+      const dates = (list: unknown) => ((list ?? []) as Array<{ start_date: string }>).map((h) => h.start_date);
+      const [from, to] = r.action === 'closure_add' ? [dates(r.old.holiday_schedules), dates(r.new.holiday_schedules)] : [dates(r.new.holiday_schedules), dates(r.old.holiday_schedules)];
+      const changed = to.filter((d) => !from.includes(d)).map(formatDate).join(', ');
+      return `${r.action === 'closure_add' ? 'closed on' : 'no longer closed on'} ${changed}`;
+    }
     case 'create':
       return 'service added';
     case 'delete':
