@@ -7,6 +7,7 @@ import type { Bot } from './bot.ts';
 import type { DeliveryStore } from './store/store.ts';
 import { twilioEdge } from './channels/twilio/plugin.ts';
 import { makeLogger } from './core/log.ts';
+import { staffDesk, type StaffDeskOptions } from './staff/plugin.ts';
 
 export interface AppOptions {
   bot: Bot;
@@ -23,6 +24,8 @@ export interface AppOptions {
   /** If set, requests naming another Twilio account are refused. */
   accountSid?: string | null;
   clock?: () => Date;
+  /** The staff desk under /staff; none if not given. */
+  staff?: StaffDeskOptions;
 }
 
 /** What a person gets when we cannot answer properly: short, and still safe. */
@@ -86,6 +89,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clock,
     apology: APOLOGY,
   });
+
+  if (opts.staff) await app.register(staffDesk, { prefix: '/staff', clock, ...opts.staff });
 
   return app;
 }

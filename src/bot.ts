@@ -15,6 +15,8 @@ import { FloodGuard, type FloodLimits } from './core/flood.ts';
 export interface BotDeps {
   flow: Flow;
   catalogue: Catalogue;
+  /** The live catalogue (the staff desk edits it); `catalogue` when absent. */
+  live?: { current(): Catalogue };
   /** Sessions and turns, and each person's reminders (given to the engine). */
   store: SessionStore & PersonReminderStore;
   subjects: Subjects;
@@ -40,7 +42,8 @@ export class Bot {
   }
 
   async handle(msg: InboundMessage, now: Date): Promise<Handled> {
-    const { flow, catalogue, store, subjects, logger } = this.deps;
+    const { flow, store, subjects, logger } = this.deps;
+    const catalogue = this.deps.live?.current() ?? this.deps.catalogue;
     const subject = subjects.subject(msg.address);
     const verdict = this.flood?.check(subject, now.getTime()) ?? 'ok';
     if (verdict !== 'ok') {
@@ -111,7 +114,8 @@ export class Bot {
 
   /** Set a person's language (the simulator's --lang), as choosing it from LANG would. */
   async setLanguage(address: string, lang: string, now: Date): Promise<void> {
-    const { flow, catalogue, store, subjects } = this.deps;
+    const { flow, store, subjects } = this.deps;
+    const catalogue = this.deps.live?.current() ?? this.deps.catalogue;
     if (!flow.languages[lang]) {
       throw new Error(`unknown language "${lang}" (known: ${Object.keys(flow.languages).join(', ')})`);
     }

@@ -23,6 +23,8 @@ export interface Config {
     smsFrom: string | null;
     whatsappFrom: string | null;
     whatsappReminderContentSid: string | null;
+    /** Approved WhatsApp template for staff messages outside the 24-hour window: {{1}} service, {{2}} message. */
+    whatsappMessageContentSid: string | null;
     apiBaseUrl: string;
   };
   /** Reminders a second at most. */
@@ -96,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (whatsappFrom && !/^(whatsapp:)?\+[1-9]\d{6,14}$/.test(whatsappFrom)) errors.push(`TWILIO_WHATSAPP_FROM: expected a number such as +447700900000, got "${whatsappFrom}"`);
   const contentSid = env.TWILIO_WHATSAPP_REMINDER_CONTENT_SID || null;
   if (contentSid && !/^HX[0-9a-fA-F]{32}$/.test(contentSid)) errors.push('TWILIO_WHATSAPP_REMINDER_CONTENT_SID: expected HX followed by 32 hex digits');
+  const messageContentSid = env.TWILIO_WHATSAPP_MESSAGE_CONTENT_SID || null;
+  if (messageContentSid && !/^HX[0-9a-fA-F]{32}$/.test(messageContentSid)) errors.push('TWILIO_WHATSAPP_MESSAGE_CONTENT_SID: expected HX followed by 32 hex digits');
   const apiBaseUrl = (env.TWILIO_API_BASE_URL || 'https://api.twilio.com').replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+/.test(apiBaseUrl)) errors.push(`TWILIO_API_BASE_URL: expected a URL, got "${apiBaseUrl}"`);
   const mpsText = env.REMINDER_MPS ?? '1';
@@ -142,7 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogueFile: path.resolve(root, env.CATALOGUE_FILE || 'data/services.json'),
     flowsDir: path.resolve(root, env.FLOWS_DIR || 'flows'),
     localMode,
-    twilio: Object.freeze({ accountSid, messagingServiceSid, smsFrom, whatsappFrom, whatsappReminderContentSid: contentSid, apiBaseUrl }),
+    twilio: Object.freeze({ accountSid, messagingServiceSid, smsFrom, whatsappFrom, whatsappReminderContentSid: contentSid, whatsappMessageContentSid: messageContentSid, apiBaseUrl }),
     reminderMps,
     remindersLive,
     flood: Object.freeze({ perMinute: floodPerMinute, blockMs: floodBlockMinutes * 60_000 }),

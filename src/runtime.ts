@@ -13,6 +13,10 @@ import type { Config } from './config.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { Subjects, loadSecret } from './store/subject.ts';
+import { LiveCatalogue } from './catalogue/live.ts';
+import { openCatalogueStore } from './catalogue/store-open.ts';
+import type { CatalogueStore } from './catalogue/store-types.ts';
+import { validateCatalogue } from './catalogue/schema.ts';
 
 export interface Runtime {
   config: Config;
@@ -22,19 +26,27 @@ export interface Runtime {
   store: Store;
   subjects: Subjects;
   secret: Buffer;
+  /** The catalogue's store (revisions, staff desk) and the live catalogue read from it. */
+  catalogueStore: CatalogueStore;
+  live: LiveCatalogue;
 }
 
 /** The webhook app as configured: what the server runs (and the benchmark measures). */
-export function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
+export async function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
   const { config } = rt;
-  return buildApp({
+  // Every instance follows the store's catalogue: a save anywhere reaches it within a second or so.
+  rt.live.start();
+  const app = await buildApp({
     bot: new Bot({ ...rt, flood: config.flood }),
     deliveries: rt.store,
+    staff: { live: rt.live, catalogueStore: rt.catalogueStore, secureCookies: config.publicBaseUrl?.startsWith('https://') ?? false },
     logger: rt.logger,
     twilioAuthToken: config.twilioAuthToken,
     publicBaseUrl: config.publicBaseUrl,
     accountSid: config.twilio.accountSid,
   });
+  app.addHook('onClose', async () => rt.live.stop());
+  return app;
 }
 
 export { makeLogger } from './core/log.ts';
@@ -63,10 +75,30 @@ export function checkFlowCategories(flow: Flow, catalogue: Catalogue): void {
   if (errors.length) throw new FlowError(errors);
 }
 
+/** Every problem `npm run check` would report in this catalogue, with these flows. */
+export function catalogueProblems(flow: Flow, catalogue: Catalogue, label = 'catalogue'): string[] {
+  const errors = validateCatalogue(catalogue, label);
+  if (errors.length) return errors;
+  try {
+    checkFlowCategories(flow, catalogue);
+  } catch (e) {
+    if (e instanceof FlowError) return e.errors;
+    throw e;
+  }
+  return [];
+}
+
 export async function openRuntime(config: Config, logger = makeLogger(config.logLevel)): Promise<Runtime> {
-  const { catalogue, flow } = loadContent(config);
+  const flow = loadFlows(config.flowsDir);
   const secret = loadSecret(config.secret, config.dataDir);
   // SQLite under DATA_DIR, or PostgreSQL when DATABASE_URL is set (migrated on open).
   const store = await openStore(config, secret, logger);
-  return { config, logger, catalogue, flow, store, subjects: new Subjects(secret), secret };
+  // The live catalogue is the store's; data/services.json seeds an empty store.
+  const catalogueStore = await openCatalogueStore(store);
+  const live = await LiveCatalogue.open(catalogueStore, () => loadContent(config).catalogue, (c) => catalogueProblems(flow, c), {
+    onError: (err) => logger.error({ err: { message: err.message } }, 'could not reload the catalogue'),
+  });
+  const catalogue = live.current();
+  checkFlowCategories(flow, catalogue);
+  return { config, logger, catalogue, flow, store, subjects: new Subjects(secret), secret, catalogueStore, live };
 }

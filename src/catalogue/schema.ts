@@ -124,7 +124,7 @@ const ServiceSchema = z.strictObject({
   id,
   organization_id: nonEmpty('an organization id'),
   name: nonEmpty(),
-  status: z.enum(['active', 'closed']),
+  status: z.enum(['active', 'temporarily_closed', 'closed']),
   audience: z.enum(['public', 'professionals']),
   area: z.enum([...CITIES, 'national']),
   categories: z.array(nonEmpty('a category id')).min(1, { error: 'expected at least one category id' }),

@@ -117,7 +117,8 @@ export interface Service {
   id: string;
   organization_id: string;
   name: string;
-  status: 'active' | 'closed';
+  /** temporarily_closed: not offered, and its subscribers get a "closed" notice instead of each reminder. */
+  status: 'active' | 'temporarily_closed' | 'closed';
   /** Professionals-only services are kept for the record and never offered. */
   audience: 'public' | 'professionals';
   area: ServiceArea;

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { SchemaTooNewError, describeUrl, makePool, migratePostgres } from '../store/postgres.ts';
 import { openDatabase } from '../store/sqlite.ts';
+import { migrateDeskPostgres } from '../catalogue/store-postgres.ts';
+import { SqliteCatalogueStore } from '../catalogue/store-sqlite.ts';
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -16,6 +18,7 @@ async function main(): Promise<number> {
       const { from, to } = await migratePostgres(pool).catch((e: Error) => {
         throw e instanceof SchemaTooNewError ? e : new Error(`PostgreSQL at ${describeUrl(config.databaseUrl!)}: ${e.message}`);
       });
+      await migrateDeskPostgres(pool); // the staff desk's tables (catalogue, revisions, accounts)
       console.log(`PostgreSQL ${describeUrl(config.databaseUrl)}: schema version ${to}${from === to ? ' (up to date)' : ` (was ${from})`}`);
     } finally {
       await pool.end();
@@ -24,6 +27,7 @@ async function main(): Promise<number> {
   }
   const file = path.join(config.dataDir, 'waymark.db');
   const db = openDatabase(file); // migrates
+  new SqliteCatalogueStore(db); // and the staff desk's tables
   try {
     console.log(`SQLite ${file}: schema version ${db.pragma('user_version', { simple: true }) as number}`);
   } finally {

@@ -43,7 +43,8 @@ export interface DueItem {
   occurrenceDate: string;
   /** The instant the reminder is due. */
   sendAt: Date;
-  kind: 'reminder' | 'closed_notice';
+  /** 'staff_message': a message from the staff desk to a service's subscribers. */
+  kind: 'reminder' | 'closed_notice' | 'staff_message';
 }
 
 /**

@@ -26,6 +26,8 @@ import type { ReminderStore } from '../store/store.ts';
 import { londonParts } from '../time/london.ts';
 import { due } from './due.ts';
 import { reminderText } from './message.ts';
+import { findService } from '../catalogue/offered.ts';
+import { staffMessageIdOf } from '../catalogue/store-types.ts';
 import { DeliveryError, maskNumber, type OutgoingMessage, type Sender, type SentMessage } from './sender.ts';
 
 export interface DispatcherOptions {
@@ -39,6 +41,12 @@ export interface DispatcherOptions {
   /** Names this dispatcher in claimed rows. */
   worker: string;
   whatsappContentSid: string | null;
+  /** The live catalogue (the staff desk edits it); `catalogue` when absent. */
+  live?: { current(): Catalogue };
+  /** The text of a staff message to subscribers (outbox kind 'staff_message'). */
+  staffMessageText?: (id: number) => Promise<{ body: string } | null>;
+  /** Approved WhatsApp template for staff messages outside the 24-hour window: {{1}} service, {{2}} message. */
+  whatsappMessageContentSid?: string | null;
   /** Where Twilio posts delivery updates, or null. */
   statusCallbackUrl: string | null;
   maxAttempts?: number;
@@ -65,7 +73,16 @@ export class Dispatcher {
   private running: Promise<TickReport> | null = null;
 
   constructor(opts: DispatcherOptions) {
-    this.o = { maxAttempts: 5, backoffMs: 60_000, staleAfterMs: 120_000, batch: 50, ...opts };
+    this.o = {
+      maxAttempts: 5,
+      backoffMs: 60_000,
+      staleAfterMs: 120_000,
+      batch: 50,
+      live: { current: () => opts.catalogue },
+      staffMessageText: async () => null,
+      whatsappMessageContentSid: null,
+      ...opts,
+    };
   }
 
   /**
@@ -87,7 +104,8 @@ export class Dispatcher {
   }
 
   private async run(now: Date, signal?: AbortSignal): Promise<TickReport> {
-    const { store, catalogue, logger } = this.o;
+    const { store, logger } = this.o;
+    const catalogue = this.o.live.current();
     const report: TickReport = { enqueued: 0, sent: 0, retried: 0, failed: 0, skipped: 0, recovered: 0 };
     if (signal?.aborted) return report;
     report.enqueued = await store.enqueue(due(catalogue, await store.activeSubscriptions(), now), now);
@@ -182,26 +200,28 @@ export class Dispatcher {
     now: Date,
     signal?: AbortSignal,
   ): Promise<'sent' | 'retried' | 'failed' | 'skipped' | 'released'> {
-    const { store, sender, logger, flow, catalogue } = this.o;
+    const { store, sender, logger, flow } = this.o;
+    const catalogue = this.o.live.current();
     const log = { outbox: row.id, service: row.serviceId, to: maskNumber(row.address) };
     if (row.optedOut) return this.skip(row, 'opted_out', now);
     if (!row.address) return this.skip(row, 'no_contact', now); // the number was deleted meanwhile
     if (londonParts(now).date > row.occurrenceDate) return this.skip(row, 'too_late', now);
-    const text = reminderText(flow, catalogue, row, row.lang);
-    if (!text) return this.skip(row, 'service_gone', now);
+    const text = row.kind === 'staff_message' ? await this.staffText(row) : reminderText(flow, catalogue, row, row.lang);
+    if (!text) return this.skip(row, row.kind === 'staff_message' ? 'message_gone' : 'service_gone', now);
+    const contentSid = row.kind === 'staff_message' ? this.o.whatsappMessageContentSid : this.o.whatsappContentSid;
 
     const msg: OutgoingMessage = { to: row.address, statusCallback: this.o.statusCallbackUrl ?? undefined };
     let recorded = text.body;
     const outsideWindow = !row.lastInboundAt || now.getTime() - row.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS;
     if (row.channel === 'whatsapp' && outsideWindow) {
       // Outside WhatsApp's 24-hour window only an approved template may go.
-      if (!this.o.whatsappContentSid) {
-        logger.warn(log, 'WhatsApp reminder not sent: outside the 24-hour window and TWILIO_WHATSAPP_REMINDER_CONTENT_SID is not set');
+      if (!contentSid) {
+        logger.warn(log, `WhatsApp ${row.kind === 'staff_message' ? 'message' : 'reminder'} not sent: outside the 24-hour window and ${row.kind === 'staff_message' ? 'TWILIO_WHATSAPP_MESSAGE_CONTENT_SID' : 'TWILIO_WHATSAPP_REMINDER_CONTENT_SID'} is not set`);
         return this.skip(row, 'no_whatsapp_template', now);
       }
-      msg.contentSid = this.o.whatsappContentSid;
+      msg.contentSid = contentSid;
       msg.contentVariables = text.variables;
-      recorded = `content:${this.o.whatsappContentSid}:${JSON.stringify(text.variables)}`;
+      recorded = `content:${contentSid}:${JSON.stringify(text.variables)}`;
     } else {
       msg.body = text.body;
     }
@@ -256,6 +276,15 @@ export class Dispatcher {
         logger.error({ ...log, code, err: e }, 'reminder failed');
         return 'failed';
     }
+  }
+
+  /** A staff message: its words as written, after the service's name so people know what it is about. */
+  private async staffText(row: ClaimedRow): Promise<{ body: string; variables: Record<string, string> } | null> {
+    const id = staffMessageIdOf(row.key);
+    const msg = id === null ? null : await this.o.staffMessageText(id);
+    if (!msg) return null;
+    const name = findService(this.o.live.current(), row.serviceId)?.name ?? '';
+    return { body: name ? `${name}: ${msg.body}` : msg.body, variables: { '1': name, '2': msg.body } };
   }
 
   private async skip(row: ClaimedRow, reason: string, now: Date): Promise<'skipped'> {

@@ -101,7 +101,7 @@ function occurrencesFor(service: Service, candidates: Candidate[]): GroupOccurre
   const result: GroupOccurrence[] = [];
   for (const c of candidates) {
     if (!service.schedules!.some((s) => s.byday.includes(c.weekday))) continue;
-    const closed = dayOpenings(service, c.date).closed;
+    const closed = service.status === 'temporarily_closed' || dayOpenings(service, c.date).closed;
     result.push({ date: c.date, sendAtMs: c.sendAtMs, kind: closed ? 'closed_notice' : 'reminder' });
   }
   return result;

@@ -115,7 +115,7 @@ export function describeUrl(url: string): string {
   }
 }
 
-async function inTransaction<T>(pool: pg.Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   // A deadlock or serialization failure rolls everything back and is safe to
   // run again. The lock order (a person's advisory lock, their session row,
   // contacts, subscriptions, outbox) makes deadlocks rare; PostgreSQL detects
