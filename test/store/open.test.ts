@@ -9,7 +9,7 @@ import { openStore } from '../../src/store/open.ts';
 import { POSTGRES_SCHEMA_VERSION, PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { ROOT, SECRET, tempDir } from '../helpers.ts';
-import { TEST_DATABASE_URL, freshSchema, postgresHalfNotConfigured } from './pg-harness.ts';
+import { describePostgres, freshSchema } from './pg-harness.ts';
 
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
@@ -96,10 +96,7 @@ describe('openStore and npm run migrate (SQLite)', () => {
   });
 });
 
-if (!TEST_DATABASE_URL) {
-  postgresHalfNotConfigured('test/store/open.test.ts');
-} else {
-  const base = TEST_DATABASE_URL;
+describePostgres('PostgreSQL: openStore and migrate', (base) => {
   describe('openStore and npm run migrate (PostgreSQL)', () => {
     it('opens PostgreSQL when DATABASE_URL is set, with DATABASE_POOL_SIZE connections at most', async () => {
       const { url, drop } = await freshSchema(base);
@@ -130,4 +127,4 @@ if (!TEST_DATABASE_URL) {
       }
     });
   });
-}
+});
