@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
-export const argv = process.argv.slice(2);
+const argv = process.argv.slice(2);
 export const CPU_PROF = argv.includes('--cpu-prof');
 export const ONLY = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? null;
 if (ONLY !== null && ONLY !== 'webhook') throw new Error(`--only: expected "webhook", got "${ONLY}"`);

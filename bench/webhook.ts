@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
-import { childEnv, closers, cpuMark, memoryOf, otherCpuPct, serverCpuPct, startChild, stopChild, tempDir, log } from './children.ts';
+import { childEnv, closers, cpuMark, log, memoryOf, otherCpuPct, serverCpuPct, startChild, stopChild, tempDir } from './children.ts';
 import { ConversationCheck, figures, inboundParams, RequestPool, runLoad, senderNumber, STEPS, type LoadFigures } from './load.ts';
 import { pgServerPids, type PgBench } from './postgres.ts';
 import { monoUs, summariseProfile } from './profile.ts';
