@@ -7,9 +7,9 @@ import { built } from './built.ts';
 import { ROOT, messages, tempDir } from './helpers.ts';
 
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-/** As npm runs it: `chat` through tsx (a development tool), the others built, from dist/. */
+/** As npm runs it: `chat` and `check` through tsx (development tools), the others built, from dist/. */
 function command(script: string): [string, string] {
-  return script === 'src/cli/chat.ts' ? [TSX, path.join(ROOT, script)] : [process.execPath, built(script)];
+  return ['src/cli/chat.ts', 'src/cli/check.ts'].includes(script) ? [TSX, path.join(ROOT, script)] : [process.execPath, built(script)];
 }
 function run(script: string, args: string[], env: Record<string, string> = {}, input?: string) {
   const [cmd, file] = command(script);
