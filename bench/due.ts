@@ -5,13 +5,14 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadCatalogue } from '../src/catalogue/load.ts';
+import { remindable } from '../src/catalogue/offered.ts';
 import { due, type SubscriptionRow, type Timing } from '../src/reminders/due.ts';
 import { londonToInstant } from '../src/time/london.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const catalogue = loadCatalogue(path.join(ROOT, 'data/services.json'));
-const scheduled = catalogue.services.filter((s) => s.schedules !== null && s.schedules.length > 0);
-if (scheduled.length === 0) throw new Error('no service in data/services.json has a schedule');
+const scheduled = catalogue.services.filter(remindable);
+if (scheduled.length === 0) throw new Error('no service in data/services.json can have reminders');
 
 const count = Number(process.argv[2] ?? 100_000);
 // Friday 4 December 2026, 08:30 London: the morning reminders of every

@@ -1,13 +1,19 @@
 // The commands staff and operators run, as they would run them.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from './helpers.ts';
+import { built } from './built.ts';
+import { ROOT, messages, tempDir } from './helpers.ts';
 
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/** As npm runs it: `chat` and `check` through tsx (development tools), the others built, from dist/. */
+function command(script: string): [string, string] {
+  return ['src/cli/chat.ts', 'src/cli/check.ts'].includes(script) ? [TSX, path.join(ROOT, script)] : [process.execPath, built(script)];
+}
 function run(script: string, args: string[], env: Record<string, string> = {}, input?: string) {
-  return spawnSync(TSX, [path.join(ROOT, script), ...args], {
+  const [cmd, file] = command(script);
+  return spawnSync(cmd, [file, ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', ...env },
     input,
@@ -40,6 +46,40 @@ describe('npm run check', () => {
 });
 
 describe('npm start', () => {
+  it('starts the built server (node dist/server.js) and answers a text through the webhook', async () => {
+    // `npm start` itself, with only what it needs from the environment (local mode: no token).
+    const proc = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATA_DIR: tempDir(), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: npm, sh and node stop together
+    });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    // 'close': every process holding the output pipes (npm, sh, node) is gone.
+    const closed = new Promise<void>((resolve) => proc.on('close', () => resolve()));
+    try {
+      let url: string | undefined;
+      for (const end = Date.now() + 15_000; !url; await new Promise((r) => setTimeout(r, 50))) {
+        url = /"listening":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
+        if (!url && (proc.exitCode !== null || Date.now() > end)) throw new Error(`npm start did not listen:\n${out}`);
+      }
+      expect(out).toContain('node dist/server.js');
+      const res = await fetch(`${url}/twilio/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ From: '+447700900123', Body: 'FOOD', MessageSid: 'SM' + '1'.repeat(32) }).toString(),
+      });
+      expect(res.status).toBe(200);
+      expect(messages(await res.text())[0]).toContain('Which city are you in?');
+    } finally {
+      process.kill(-proc.pid!, 'SIGTERM');
+    }
+    await closed;
+    expect(out).toContain('"msg":"stopped"'); // the server's own clean shutdown on SIGTERM
+  });
+
   it('refuses to start on a broken catalogue, saying why', () => {
     const r = run('src/server.ts', [], { CATALOGUE_FILE: brokenCatalogue(), DATA_DIR: tempDir(), PORT: '0' });
     expect(r.status).toBe(1);

@@ -1,10 +1,11 @@
-// The real server as a child process, started the way `npm start` starts it.
-// When `npm start` changes (e.g. to built JavaScript), change SERVER_COMMAND.
+// The real server as a child process, started the way `npm start` starts it:
+// the built JavaScript (dist/, see test/built.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { built } from './built.ts';
 import { ROOT } from './helpers.ts';
 
-export const SERVER_COMMAND: readonly string[] = [process.execPath, '--import', 'tsx', 'src/server.ts'];
+export const SERVER_COMMAND: readonly string[] = [process.execPath, built('src/server.ts')];
 
 export interface ServerProcess {
   proc: ChildProcess;

@@ -3,11 +3,26 @@
 import { CITY_IDS, type Catalogue, type Category, type CityId, type Service } from './types.ts';
 
 /** May this service be offered to someone in `city`? (active, public, local or national) */
-export function isOfferedIn(service: Service, city: CityId): boolean {
+export function isOfferedIn(service: Pick<Service, 'status' | 'audience' | 'area'>, city: CityId): boolean {
   return (
     service.status === 'active' &&
     service.audience === 'public' &&
     (service.area === city || service.area === 'national')
+  );
+}
+
+/**
+ * Can a reminder be tied to this service? One that is offered (active, for the
+ * public), not open all the time, with weekly days in its schedule. Used both
+ * when a person asks (REMIND) and when reminders are made (due()).
+ */
+export function remindable(service: Service | undefined): service is Service {
+  return (
+    service !== undefined &&
+    service.status === 'active' &&
+    service.audience === 'public' &&
+    !service.always_open &&
+    (service.schedules ?? []).some((r) => r.byday.length > 0)
   );
 }
 

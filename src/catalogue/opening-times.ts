@@ -2,7 +2,7 @@
 // summary and the coming dates. Pure functions: `now` is always an argument,
 // and every comparison is made in London wall-clock time.
 
-import type { Service, Weekday } from './types.ts';
+import { WEEKDAYS, type Service, type Weekday } from './types.ts';
 import {
   addDays,
   londonParts,
@@ -44,8 +44,6 @@ export interface WeeklyEntry {
   closes_at: string | null;
   note: string | null;
 }
-
-export const WEEKDAY_ORDER: readonly Weekday[] = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 
 /** How far ahead openingStatus looks for the next opening. */
 export const LOOKAHEAD_DAYS = 14;
@@ -185,7 +183,7 @@ export function weeklySummary(service: Service): WeeklyEntry[] {
     }
     for (const d of s.byday) if (!entry.days.includes(d)) entry.days.push(d);
   }
-  const order = (d: Weekday) => WEEKDAY_ORDER.indexOf(d);
+  const order = (d: Weekday) => WEEKDAYS.indexOf(d);
   const entries = [...groups.values()].filter((e) => e.days.length > 0);
   for (const e of entries) e.days.sort((a, b) => order(a) - order(b));
   return entries.sort((a, b) => order(a.days[0]) - order(b.days[0]) || bySlotStart(a, b));

@@ -9,7 +9,8 @@
 // expected and what was found, and ends with the service id when there is one.
 
 import { z } from 'zod';
-import { CITY_IDS as CITIES, type Catalogue, type FactField } from './types.ts';
+import { isOfferedIn } from './offered.ts';
+import { CITY_IDS as CITIES, WEEKDAYS, type Catalogue, type CityId, type FactField, type Service } from './types.ts';
 
 export { CITIES };
 export const FACT_FIELDS: readonly FactField[] = [
@@ -73,7 +74,7 @@ const CategorySchema = z.strictObject({
 });
 
 const CityIdSchema = z.enum(CITIES);
-const WeekdaySchema = z.enum(['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']);
+const WeekdaySchema = z.enum(WEEKDAYS);
 
 const LocationSchema = z.strictObject({
   name: nonEmpty(),
@@ -448,14 +449,9 @@ function checkSourceIds(r: Reporter, base: PathKey[], p: Record<string, unknown>
   });
 }
 
-function isOffered(s: unknown, city: string, category: string): boolean {
-  return (
-    isObj(s) &&
-    s.status === 'active' &&
-    s.audience === 'public' &&
-    (s.area === city || s.area === 'national') &&
-    arr(s.categories).includes(category)
-  );
+/** On the raw entry (not yet parsed): isOfferedIn only compares its fields. */
+function isOffered(s: unknown, city: CityId, category: string): boolean {
+  return isObj(s) && isOfferedIn(s as Pick<Service, 'status' | 'audience' | 'area'>, city) && arr(s.categories).includes(category);
 }
 
 // A category with nothing offered anywhere is a dead end in every menu: an

@@ -12,7 +12,9 @@ export type CityId = (typeof CITY_IDS)[number];
 /** Where a service can be used from: one city, or anywhere (national lines). */
 export type ServiceArea = CityId | 'national';
 
-export type Weekday = 'MO' | 'TU' | 'WE' | 'TH' | 'FR' | 'SA' | 'SU';
+/** The days of the week, Monday first (Open Referral's byday codes): the one list of them. */
+export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
 
 export type AccessMethod =
   | 'drop_in' // walk in during opening times

@@ -126,6 +126,6 @@ export const ENGINE_TEMPLATES = [
   'slow_down',
 ] as const;
 
-export const DAY_KEYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+export { WEEKDAYS as DAY_KEYS } from '../catalogue/types.ts';
 export { CITY_IDS as CITY_KEYS } from '../catalogue/types.ts';
 export const ACCESS_KEYS = ['drop_in', 'self_refer', 'gp_referral', 'registration', 'phone', 'appointment'];

@@ -4,7 +4,8 @@
 import { findService } from '../catalogue/offered.ts';
 import { NO_REMINDERS, type Reminder, type Timing } from '../core/domain.ts';
 import { EVENING as EVENING_TIME, MORNING as MORNING_TIME } from '../reminders/due.ts';
-import { remindable, serviceDays, serviceLabel } from './render.ts';
+import { remindable } from '../catalogue/offered.ts';
+import { serviceDays, serviceLabel } from './render.ts';
 import type { Effect, Session, StepContext } from './types.ts';
 import type { Texts } from './render.ts';
 

@@ -1,6 +1,7 @@
 // Turning catalogue facts into short replies, in the person's language.
 // A fact we do not know is said plainly ("times not confirmed"), never left blank.
-import type { Catalogue, CityId, DoubtField, Service, TranslatedField, Weekday } from '../catalogue/types.ts';
+import { remindable } from '../catalogue/offered.ts';
+import { WEEKDAYS, type Catalogue, type CityId, type DoubtField, type Service, type TranslatedField, type Weekday } from '../catalogue/types.ts';
 import { openingStatus, weeklySummary } from '../catalogue/opening-times.ts';
 import { oldFacts, type OldFacts } from '../catalogue/evidence.ts';
 import type { Flow, LanguagePack } from './types.ts';
@@ -44,7 +45,7 @@ export class Texts {
   }
 }
 
-const DAY_ORDER: Weekday[] = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+const DAY_ORDER: readonly Weekday[] = WEEKDAYS;
 
 /** MO,TU,WE,TH,FR → "Mon-Fri"; MO,TH → "Mon, Thu". */
 export function dayRange(tx: Texts, days: Weekday[]): string {
@@ -115,11 +116,6 @@ export function whereText(tx: Texts, service: Service): string {
   const loc = service.location;
   if (!loc) return tx.t(service.phones?.length ? 'address_unknown' : 'address_unconfirmed');
   return [loc.name, loc.address, loc.postcode ?? ''].filter(Boolean).join(', ');
-}
-
-/** A service with weekly days a reminder can be tied to. */
-export function remindable(service: Service): boolean {
-  return !service.always_open && service.status === 'active' && (service.schedules ?? []).some((r) => r.byday.length > 0);
 }
 
 export function serviceDays(tx: Texts, service: Service): string {

@@ -13,6 +13,7 @@
 // over subscriptions only compares numbers and builds the items.
 
 import type { Catalogue, Service, Weekday } from '../catalogue/types.ts';
+import { remindable } from '../catalogue/offered.ts';
 import { dayOpenings } from '../catalogue/opening-times.ts';
 import { addDays, londonParts, londonToInstant, weekdayOf, type LocalDate } from '../time/london.ts';
 import type { DueItem, SubscriptionRow, Timing } from '../core/domain.ts';
@@ -84,17 +85,6 @@ function serviceIndex(catalogue: Catalogue): Map<string, Service> {
     serviceIndexes.set(catalogue, index);
   }
   return index;
-}
-
-/** Whether reminders can be given for this service at all. */
-function remindable(service: Service | undefined): service is Service {
-  return (
-    service !== undefined &&
-    service.status !== 'closed' &&
-    service.audience !== 'professionals' &&
-    service.schedules !== null &&
-    service.schedules.length > 0
-  );
 }
 
 function occurrencesFor(service: Service, candidates: Candidate[]): GroupOccurrence[] {

@@ -4,7 +4,7 @@
 import type { Catalogue, Service } from '../catalogue/types.ts';
 import type { AuditEntry, MessageCounts, Revision, StaffAccount, StaffMessage } from '../catalogue/store-types.ts';
 import { FIELD_NAMES, shownFields } from '../catalogue/revisions.ts';
-import { WEEKDAY_ORDER } from '../catalogue/opening-times.ts';
+import { WEEKDAYS as WEEKDAY_ORDER } from '../catalogue/types.ts';
 import { Html, csrfField, fieldError, html, invalidAttrs } from './html.ts';
 import { BLANK_ROWS, DAY_NAMES, STATUSES, lastConfirmed, statusLabel, type Errors, type FormValues } from './service-form.ts';
 

@@ -2,7 +2,7 @@
 // checked field by field so that each error can be shown beside its field.
 // Pure: no I/O, the date is an argument.
 import type { Catalogue, FactField, Provenance, RegularSchedule, Service, Weekday } from '../catalogue/types.ts';
-import { WEEKDAY_ORDER } from '../catalogue/opening-times.ts';
+import { WEEKDAYS as WEEKDAY_ORDER } from '../catalogue/types.ts';
 
 export const STATUSES = [
   { value: 'active', label: 'Active' },

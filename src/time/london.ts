@@ -4,7 +4,7 @@
 // source of time-zone rules is Intl (Node ships full ICU), asked once per UTC
 // hour and cached, so londonParts() is cheap enough to call in a tight loop.
 
-import type { Weekday } from '../catalogue/types.ts';
+import { WEEKDAYS, type Weekday } from '../catalogue/types.ts';
 
 /** A London calendar date, 'YYYY-MM-DD'. */
 export type LocalDate = string;
@@ -22,7 +22,7 @@ export interface LondonParts {
 export const TIME_ZONE = 'Europe/London';
 
 /** Indexed by Date#getUTCDay() (0 = Sunday). */
-const WEEKDAYS_BY_JS_DAY: readonly Weekday[] = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+const WEEKDAYS_BY_JS_DAY: readonly Weekday[] = [WEEKDAYS[6], ...WEEKDAYS.slice(0, 6)];
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;

@@ -1,5 +1,5 @@
-// Crash safety with SIGKILL: the real server (`tsx src/server.ts`) and the
-// real reminders command (`tsx src/cli/reminders.ts send`) as child
+// Crash safety with SIGKILL: the real server (`node dist/server.js`) and the
+// real reminders command (`node dist/cli/reminders.js send`) as child
 // processes, real HTTP, a real SQLite file, and a local stand-in of Twilio's
 // REST API running in this process.
 //
@@ -18,11 +18,9 @@
 //     below); a second run 5 minutes later (the dispatcher's clock) finishes.
 //     Twilio must have received exactly one reminder per subscriber.
 //
-// `node_modules/.bin/tsx` runs the program in a child node process and only
-// relays catchable signals to it: a SIGKILL of the tsx process alone would
-// leave the server running as an orphan. So each child is started in its own
-// process group and SIGKILL goes to the whole group (tsx and the program), as
-// a container runtime or systemd (KillMode=control-group) would do it.
+// Each child is started in its own process group and SIGKILL goes to the
+// whole group, as a container runtime or systemd (KillMode=control-group)
+// would do it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -33,13 +31,13 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../src/channels/twilio/verify-signature.ts';
 import { addDays, londonParts, londonToInstant, weekdayOf } from '../../src/time/london.ts';
+import { built } from '../built.ts';
 import { ROOT, messages, tempDir } from '../helpers.ts';
 
 const ACCOUNT = 'AC' + 'c0ffee'.repeat(5) + 'ab';
 const AUTH_TOKEN = 'kill-test-auth-token-0123456789abcdef';
 const SECRET = 'kill-test-secret-0123456789abcdef0123456789';
 const SMS_FROM = '+447700900000';
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const SUBSCRIBERS = 40;
 const CHATTERERS = 10;
 /** The server is killed once this many people have had "Reminder set". */
@@ -180,8 +178,9 @@ interface Child {
 const children: Child[] = [];
 const dirs: string[] = [];
 
-function startChild(args: string[], env: Record<string, string>): Child {
-  const proc = spawn(TSX, args, {
+/** `src/server.ts` etc.: runs the built program, as `npm start` does. */
+function startChild([source, ...args]: string[], env: Record<string, string>): Child {
+  const proc = spawn(process.execPath, [built(source), ...args], {
     cwd: ROOT,
     // Only what the program needs, so nothing from the developer's shell (a
     // real TWILIO_* or DATA_DIR) leaks in.
@@ -204,7 +203,7 @@ function running(c: Child): boolean {
   return c.proc.exitCode === null && c.proc.signalCode === null;
 }
 
-/** SIGKILL to the child's process group: tsx and the program it runs. */
+/** SIGKILL to the child's process group. */
 function killGroup(c: Child): void {
   try {
     process.kill(-c.proc.pid!, 'SIGKILL');
@@ -443,7 +442,7 @@ describe('SIGKILL', () => {
       }
       phase('conversations finished');
 
-      // Graceful stop: SIGTERM to tsx, which relays it to the server.
+      // Graceful stop: SIGTERM to the server.
       server.proc.kill('SIGTERM');
       const stopped = await server.exited;
       expect(stopped, server.output().slice(-2000)).toEqual({ code: 0, signal: null });
@@ -544,7 +543,7 @@ describe('SIGKILL', () => {
       expect(heldNow).toEqual({ status: 'sent', twilio_sid: held.sid });
 
       // And no child wrote anyone's number in its output.
-      const output = [run1, run2, run3, ...children.filter((c) => c.proc.spawnargs.includes('src/server.ts'))].map((c) => c.output()).join('\n');
+      const output = [run1, run2, run3, ...children.filter((c) => c.proc.spawnargs.includes(built('src/server.ts')))].map((c) => c.output()).join('\n');
       for (const p of [...subscribers, ...chatterers]) for (const f of numberForms(p.number)) expect(output.includes(f), f).toBe(false);
       phase('done');
       console.log(`[kill.test] ${timings.join(', ')}`);

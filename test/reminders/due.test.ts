@@ -291,6 +291,11 @@ describe('due: services that give nothing', () => {
     expect(due(cat, [sub(1, 'fri', 'morning')], now)).toEqual([]);
   });
 
+  it('a line open all the time, even with weekly days (the same rule as REMIND)', () => {
+    const cat = catalogueOf(makeService('line', ['FR'], { always_open: true }));
+    expect(due(cat, [sub(1, 'line', 'morning')], now)).toEqual([]);
+  });
+
   it('a service without schedules', () => {
     const cat = catalogueOf(
       makeService('a', ['FR'], { schedules: null }),

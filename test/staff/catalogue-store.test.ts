@@ -5,7 +5,7 @@ import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 import { SECRET, tempDir } from '../helpers.ts';
-import { TEST_DATABASE_URL, freshSchema, postgresHalfNotConfigured } from '../store/pg-harness.ts';
+import { describePostgres, freshSchema } from '../store/pg-harness.ts';
 import { describeCatalogueStore } from './catalogue-store-contract.ts';
 
 describeCatalogueStore('SQLite', async () => {
@@ -26,10 +26,7 @@ describeCatalogueStore('SQLite', async () => {
   };
 });
 
-if (!TEST_DATABASE_URL) {
-  postgresHalfNotConfigured('test/staff/catalogue-store.test.ts');
-} else {
-  const base = TEST_DATABASE_URL;
+describePostgres('PostgreSQL', (base) => {
   describeCatalogueStore('PostgreSQL', async () => {
     const { url, drop } = await freshSchema(base);
     const opened: Store[] = [];
@@ -47,4 +44,4 @@ if (!TEST_DATABASE_URL) {
       },
     };
   });
-}
+});

@@ -4,15 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { SECRET, messages } from '../helpers.ts';
-import { TEST_DATABASE_URL, freshSchema, postgresHalfNotConfigured } from '../store/pg-harness.ts';
+import { describePostgres, freshSchema } from '../store/pg-harness.ts';
 import { DeskClient, EDITOR, makeDesk, serviceFields, type Desk } from './desk-harness.ts';
 
 const HUB = 'portsmouth-refugee-hub';
 
-if (!TEST_DATABASE_URL) {
-  postgresHalfNotConfigured('test/staff/desk-postgres.test.ts');
-} else {
-  const base = TEST_DATABASE_URL;
+describePostgres('PostgreSQL', (base) => {
   describe('the staff desk on PostgreSQL', () => {
     const cleanups: Array<() => Promise<void>> = [];
     afterEach(async () => {
@@ -78,4 +75,4 @@ if (!TEST_DATABASE_URL) {
       ]);
     });
   });
-}
+});

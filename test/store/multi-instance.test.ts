@@ -13,14 +13,11 @@ import { AddressCipher } from '../../src/store/address-cipher.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { Subjects } from '../../src/store/subject.ts';
 import { BASE, SECRET, TOKEN, content, messages, signed, sms } from '../helpers.ts';
-import { TEST_DATABASE_URL, freshSchema, postgresHalfNotConfigured } from './pg-harness.ts';
+import { describePostgres, freshSchema } from './pg-harness.ts';
 
 const HUB = 'portsmouth-refugee-hub'; // Mondays 10:30-12:30
 
-if (!TEST_DATABASE_URL) {
-  postgresHalfNotConfigured('test/store/multi-instance.test.ts');
-} else {
-  const base = TEST_DATABASE_URL;
+describePostgres('PostgreSQL: several instances', (base) => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     while (cleanups.length) await cleanups.pop()!();
@@ -203,4 +200,4 @@ if (!TEST_DATABASE_URL) {
       expect(sent).toHaveLength(1000);
     });
   });
-}
+});

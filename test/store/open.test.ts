@@ -8,10 +8,10 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { openStore } from '../../src/store/open.ts';
 import { POSTGRES_SCHEMA_VERSION, PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import { built } from '../built.ts';
 import { ROOT, SECRET, tempDir } from '../helpers.ts';
-import { TEST_DATABASE_URL, freshSchema, postgresHalfNotConfigured } from './pg-harness.ts';
+import { describePostgres, freshSchema } from './pg-harness.ts';
 
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 function configError(env: NodeJS.ProcessEnv): string {
   try {
@@ -25,7 +25,7 @@ function configError(env: NodeJS.ProcessEnv): string {
 
 function migrate(env: Record<string, string>) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'DATA_DIR', 'NODE_ENV'].includes(k)));
-  return spawnSync(TSX, [path.join(ROOT, 'src/cli/migrate.ts')], { cwd: ROOT, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [built('src/cli/migrate.ts')], { cwd: ROOT, env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
 describe('DATABASE_URL and DATABASE_POOL_SIZE', () => {
@@ -96,10 +96,7 @@ describe('openStore and npm run migrate (SQLite)', () => {
   });
 });
 
-if (!TEST_DATABASE_URL) {
-  postgresHalfNotConfigured('test/store/open.test.ts');
-} else {
-  const base = TEST_DATABASE_URL;
+describePostgres('PostgreSQL: openStore and migrate', (base) => {
   describe('openStore and npm run migrate (PostgreSQL)', () => {
     it('opens PostgreSQL when DATABASE_URL is set, with DATABASE_POOL_SIZE connections at most', async () => {
       const { url, drop } = await freshSchema(base);
@@ -130,4 +127,4 @@ if (!TEST_DATABASE_URL) {
       }
     });
   });
-}
+});

@@ -1,34 +1,39 @@
 // PostgreSQL for the tests: TEST_DATABASE_URL names a database the tests may
 // create schemas in (.ci/run starts one; see README, "Tests"). Each store
 // opened here lives in a fresh schema of its own, chosen through the
-// connection's search_path, and the schema is dropped afterwards.
+// connection's search_path, and the schema is dropped afterwards. Without
+// TEST_DATABASE_URL the PostgreSQL tests are skipped (REQUIRE_PG=1: failed).
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { SECRET } from '../helpers.ts';
 import { TABLES, type StoreHarness } from './store-contract.ts';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || null;
 
-export const PLACEHOLDER = 'PostgreSQL half: set TEST_DATABASE_URL to run it (see README)';
+/** REQUIRE_PG=1 (as .ci/run sets it): a missing TEST_DATABASE_URL fails the run instead of skipping. */
+const REQUIRE_PG = process.env.REQUIRE_PG === '1';
 
 /**
- * When TEST_DATABASE_URL is unset, a file's PostgreSQL tests are replaced by
- * this one test, which says so (never a silent skip). Under CI it fails:
- * .ci/run starts PostgreSQL and sets the variable, so its absence there is a
- * broken CI script.
+ * A file's PostgreSQL tests: `body` gets TEST_DATABASE_URL. Without it they
+ * are reported as skipped (start a server and set the variable, see README,
+ * "Tests"); under REQUIRE_PG=1 the run fails instead, naming the variable.
  */
-export function postgresHalfNotConfigured(file: string): void {
-  it(PLACEHOLDER, () => {
-    expect(process.env.TEST_DATABASE_URL ?? '').toBe('');
-    console.warn(
-      `${file}: the PostgreSQL half did not run. Start a PostgreSQL server and run e.g.\n` +
-        '  TEST_DATABASE_URL=postgres://waymark:secret@127.0.0.1:5432/waymark_test npm test\n' +
-        '(the user needs CREATE on that database: the tests make and drop a schema per test).',
-    );
-    expect(process.env.CI, 'CI must run the PostgreSQL half: .ci/run sets TEST_DATABASE_URL').not.toBe('true');
-  });
+export function describePostgres(name: string, body: (base: string) => void): void {
+  if (!TEST_DATABASE_URL && REQUIRE_PG) {
+    describe(name, () => {
+      it('needs TEST_DATABASE_URL (REQUIRE_PG=1)', () => {
+        expect.fail(
+          'REQUIRE_PG=1 but TEST_DATABASE_URL is not set: start PostgreSQL and set it, e.g.\n' +
+            '  TEST_DATABASE_URL=postgres://waymark:secret@127.0.0.1:5432/waymark_test npm test\n' +
+            '(the user needs CREATE on that database: the tests make and drop a schema per test).',
+        );
+      });
+    });
+    return;
+  }
+  describe.skipIf(!TEST_DATABASE_URL)(name, () => body(TEST_DATABASE_URL ?? ''));
 }
 
 /** TEST_DATABASE_URL with its search_path set to `schema`. */

@@ -11,12 +11,9 @@ async function pgClient(url: string): Promise<pg.Client> {
   await c.connect();
   return c;
 }
-import { TEST_DATABASE_URL, freshSchema, openPostgresHarness, postgresHalfNotConfigured } from './pg-harness.ts';
+import { describePostgres, freshSchema, openPostgresHarness } from './pg-harness.ts';
 
-if (!TEST_DATABASE_URL) {
-  postgresHalfNotConfigured('test/store/postgres.test.ts');
-} else {
-  const base = TEST_DATABASE_URL;
+describePostgres('PostgreSQL', (base) => {
   describeStore('PostgreSQL', () => openPostgresHarness(base));
 
   describe('PostgreSQL claim (FOR UPDATE SKIP LOCKED)', () => {
@@ -175,4 +172,4 @@ if (!TEST_DATABASE_URL) {
       }
     });
   });
-}
+});

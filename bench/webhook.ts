@@ -1,0 +1,143 @@
+// Phases 1 and 2: a bare Fastify answering fixed TwiML (the baseline), then
+// the real server (on SQLite, or on PostgreSQL) under the same load.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type autocannon from 'autocannon';
+import { childEnv, closers, cpuMark, log, memoryOf, otherCpuPct, serverCpuPct, startChild, stopChild, tempDir } from './children.ts';
+import { ConversationCheck, figures, inboundParams, RequestPool, runLoad, senderNumber, STEPS, type LoadFigures } from './load.ts';
+import { pgServerPids, type PgBench } from './postgres.ts';
+import { monoUs, summariseProfile } from './profile.ts';
+import { AUTH_TOKEN, CONNECTIONS, CPU_PROF, DURATION_S, FORM, GROUP, PATH, PUBLIC_BASE_URL, SECRET, SENDERS, WARMUP_S } from './settings.ts';
+
+export interface BaselineResults {
+  baseline: LoadFigures;
+  baselinePeakRssMb: number | null;
+  /** Share of the machine's CPU used by other processes during the measured run, in %. */
+  baselineOtherCpuPct: number;
+}
+
+export async function baselinePhase(): Promise<BaselineResults> {
+  log('baseline: starting a bare Fastify child');
+  const base = await startChild('baseline', 'bench/baseline-child.ts', childEnv({ PORT: '0' }));
+  const url = `http://127.0.0.1:${base.port}${PATH}`;
+  const sampleBody = new URLSearchParams(inboundParams(senderNumber(0), 'hi')).toString();
+  const baseOpts: autocannon.Options = { url, method: 'POST', headers: { 'content-type': FORM }, body: sampleBody };
+  log(`baseline: warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${CONNECTIONS} connections`);
+  await runLoad({ ...baseOpts, duration: WARMUP_S });
+  const baseMark = cpuMark([base.proc.pid!]);
+  const baseline = figures(await runLoad({ ...baseOpts, duration: DURATION_S }));
+  const baselineOtherCpuPct = otherCpuPct(baseMark, cpuMark([base.proc.pid!]));
+  const baselinePeakRssMb = memoryOf(base.proc.pid!)?.hwmMb ?? null;
+  await stopChild(base.proc);
+  return { baseline, baselinePeakRssMb, baselineOtherCpuPct };
+}
+
+export interface WebhookResults {
+  webhook: LoadFigures;
+  check: ConversationCheck;
+  sendersUsed: number;
+  peakRssMb: number | null;
+  sampledRssMb: number;
+  serverLogLines: number;
+  serverLogTail: string;
+  profileSummary: string | null;
+  /** Share of the machine's CPU used by other processes during the measured run, in %. */
+  otherCpuPct: number;
+  /** CPU the PostgreSQL server used during the measured run, in % of one CPU; null: SQLite, or not on this machine. */
+  dbCpuPct: number | null;
+}
+
+/** The real server on SQLite (pg null) or on PostgreSQL, in a fresh store, under the same load. */
+export async function webhookPhase(pgb: PgBench | null): Promise<WebhookResults> {
+  const name = pgb ? 'webhook (PostgreSQL)' : 'webhook';
+  log(`${name}: signing ${SENDERS * STEPS} requests (${SENDERS} senders × ${STEPS} steps)`);
+  const pool = new RequestPool(SENDERS);
+  const dataDir = tempDir('server');
+  const profDir = CPU_PROF ? fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-prof-')) : null;
+  log(`${name}: starting the server child` + (profDir ? ` with --cpu-prof (into ${profDir})` : ''));
+  const server = await startChild(
+    pgb ? 'webhook server (PostgreSQL)' : 'webhook server',
+    'bench/server-child.ts',
+    childEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      PUBLIC_BASE_URL,
+      WAYMARK_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+      ...(pgb ? { DATABASE_URL: pgb.hookUrl } : {}),
+    }),
+    profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+  );
+  const pid = server.proc.pid!;
+  let sampledRssMb = 0;
+  const sampler = setInterval(() => {
+    const m = memoryOf(pid);
+    if (m && m.rssMb > sampledRssMb) sampledRssMb = m.rssMb;
+  }, 200);
+  closers.push(() => clearInterval(sampler));
+
+  const check = new ConversationCheck();
+  const webhookOpts = (duration: number): autocannon.Options => ({
+    url: `http://127.0.0.1:${server.port}${PATH}`,
+    duration,
+    requests: [
+      {
+        setupRequest: (req, ctx) => {
+          const i = pool.next++;
+          const r = pool.at(i);
+          ctx.i = i;
+          return {
+            ...req,
+            method: 'POST',
+            path: PATH,
+            headers: { 'content-type': FORM, 'x-twilio-signature': r.signature },
+            body: r.body,
+          };
+        },
+        onResponse: (status, body, ctx, headers) => check.record(pool.at(ctx.i as number), status, body, headers),
+      },
+    ],
+  });
+  log(`${name}: warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${CONNECTIONS} connections`);
+  const warm = await runLoad(webhookOpts(WARMUP_S));
+  const fromUs = monoUs();
+  const hookMark = cpuMark([pid], pgServerPids(pgb?.postmaster ?? null));
+  const load = await runLoad(webhookOpts(DURATION_S));
+  const hookEnd = cpuMark([pid], pgServerPids(pgb?.postmaster ?? null));
+  const otherCpu = otherCpuPct(hookMark, hookEnd);
+  const dbCpuPct = pgb && pgb.postmaster !== null ? serverCpuPct(hookMark, hookEnd, load.wallS) : null;
+  const toUs = monoUs();
+  const webhook = figures(load);
+  webhook.non2xx += warm.result.non2xx;
+  webhook.errors += warm.result.errors;
+  webhook.timeouts += warm.result.timeouts;
+  clearInterval(sampler);
+  const peakRssMb = memoryOf(pid)?.hwmMb ?? null;
+  if (server.proc.exitCode !== null) throw new Error(`${server.name} exited during the run\n${server.output()}`);
+  const exit = await stopChild(server.proc);
+  if (CPU_PROF && exit !== 0) log(`${server.name} exited with ${exit}: the CPU profile may be missing`);
+
+  let profileSummary: string | null = null;
+  if (profDir) {
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (1 is tsx's module-loader thread).
+    const files = fs.readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => Number(!/\.0\.\d+\.cpuprofile$/.test(a)) - Number(!/\.0\.\d+\.cpuprofile$/.test(b)));
+    profileSummary = files.length
+      ? summariseProfile(path.join(profDir, files[0]), fromUs, toUs, pgb ? 'on PostgreSQL' : '')
+      : `no .cpuprofile written in ${profDir}`;
+  }
+  return {
+    webhook,
+    check,
+    sendersUsed: Math.min(pool.senderCount, Math.ceil(pool.next / (GROUP * STEPS)) * GROUP),
+    peakRssMb,
+    sampledRssMb,
+    serverLogLines: server.outputLines(),
+    serverLogTail: server.output(),
+    profileSummary,
+    otherCpuPct: otherCpu,
+    dbCpuPct,
+  };
+}
