@@ -130,7 +130,9 @@ export function due(
     let occurrences = cache.get(sub.serviceId);
     if (occurrences === undefined) {
       const service = services.get(sub.serviceId);
-      occurrences = remindable(service) ? occurrencesFor(service, candidates[timing]) : [];
+      // A temporarily closed service still has its subscribers: they get the "closed" notice instead.
+      const asIfOpen = service?.status === 'temporarily_closed' ? { ...service, status: 'active' as const } : service;
+      occurrences = remindable(asIfOpen) && service ? occurrencesFor(service, candidates[timing]) : [];
       cache.set(sub.serviceId, occurrences);
     }
     if (occurrences.length === 0) continue;
