@@ -11,6 +11,7 @@ import type { PersonReminderStore, SessionStore } from './store/store.ts';
 import { KeyedLock } from './store/keyed-lock.ts';
 import type { Subjects } from './store/subject.ts';
 import { FloodGuard, type FloodLimits } from './core/flood.ts';
+import { reportCount } from './report/count.ts';
 
 export interface BotDeps {
   flow: Flow;
@@ -37,8 +38,10 @@ export class Bot {
   /** Last language seen per person, for the reply that skips the store (flood control). Bounded. */
   private readonly langs = new Map<string, string>();
   private readonly flood: FloodGuard | null;
+  private readonly reportKey: Buffer;
   constructor(readonly deps: BotDeps) {
     this.flood = deps.flood ? new FloodGuard(deps.flood) : null;
+    this.reportKey = deps.subjects.reportKey();
   }
 
   async handle(msg: InboundMessage, now: Date): Promise<Handled> {
@@ -85,6 +88,7 @@ export class Bot {
           at: now,
           effects: result.effects,
           contact: { address: msg.address, channel: msg.channel, lang: result.session.lang },
+          count: reportCount({ result, subject, channel: msg.channel, now, key: this.reportKey }),
         });
         if (outcome === 'duplicate') {
           // Another instance handled the same MessageSid first: answer as it did.

@@ -17,6 +17,7 @@ import { LiveCatalogue } from './catalogue/live.ts';
 import { openCatalogueStore } from './catalogue/store-open.ts';
 import type { CatalogueStore } from './catalogue/store-types.ts';
 import { validateCatalogue } from './catalogue/schema.ts';
+import { reportReader } from './report/open.ts';
 
 export interface Runtime {
   config: Config;
@@ -39,7 +40,7 @@ export async function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
   const app = await buildApp({
     bot: new Bot({ ...rt, flood: config.flood }),
     deliveries: rt.store,
-    staff: { live: rt.live, catalogueStore: rt.catalogueStore, secureCookies: config.publicBaseUrl?.startsWith('https://') ?? false },
+    staff: { live: rt.live, catalogueStore: rt.catalogueStore, report: reportReader(rt.store), secureCookies: config.publicBaseUrl?.startsWith('https://') ?? false },
     logger: rt.logger,
     twilioAuthToken: config.twilioAuthToken,
     publicBaseUrl: config.publicBaseUrl,

@@ -15,7 +15,7 @@ import { openToday } from './today.ts';
 import { openingStatus } from '../catalogue/opening-times.ts';
 import { nearKeyword } from './suggest.ts';
 import { Texts, categoryName, serviceDetails, serviceLabel } from './render.ts';
-import type { CompiledKeywords, Effect, Flow, Input, Session, StepContext, StepResult, TriggerDef } from './types.ts';
+import type { CompiledKeywords, Effect, Flow, Input, Outcome, Session, StepContext, StepResult, TriggerDef } from './types.ts';
 
 const CITIES: readonly CityId[] = CITY_IDS;
 
@@ -70,6 +70,12 @@ interface Turn {
   s: Session;
   tx: Texts;
   effects: Effect[];
+  /** What the message came to, for the needs report (danger outranks the rest). */
+  heard?: { outcome: Outcome; category: string };
+}
+
+function heard(turn: Turn, outcome: Outcome, category: string): void {
+  if (turn.heard?.outcome !== 'crisis') turn.heard = { outcome, category };
 }
 
 /** Switch the turn to another language: texts and keywords. */
@@ -127,12 +133,16 @@ function prompt(turn: Turn): string {
   }
   if (def.menu) {
     const items = menuItems(turn, def.menu);
+    if (def.menu === 'services') heard(turn, items.length ? 'answered' : 'nothing_listed', s.category ?? '');
+    // The "open today" list of one category: services listed.
+    if (def.menu === 'today' && s.category && items.length) heard(turn, 'answered', s.category);
     if (items.length === 0 && def.menu === 'services') return tx.t('no_services', vars);
     vars.menu = renderMenu(turn, items);
   }
   if (s.state === 'service' && s.service) {
     const service = findService(ctx.catalogue, s.service);
     if (service) vars.details = serviceDetails(tx, service, ctx.now, ctx.catalogue);
+    if (service) heard(turn, 'answered', s.category ?? service.categories[0] ?? '');
   }
   if (def.menu === 'today' && s.category) return tx.t('today_category', vars);
   return tx.t(def.prompt ?? '', vars);
@@ -161,6 +171,7 @@ function showToday(turn: Turn, category: string | null): string {
   s.service = null;
   if (list.entries.length === 0) {
     s.listed = null;
+    if (category) heard(turn, offeredServices(ctx.catalogue, s.city, category).length ? 'answered' : 'nothing_listed', category);
     s.state = 'categories';
     const city = tx.city(s.city);
     if (!list.next) return tx.t('today_none_unknown', { city });
@@ -318,6 +329,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   const crisisTemplate = crisisKind && (crisisKind === 'crisis' ? flow.def.safety.template : CRISIS_LISTS[crisisKind].template);
   if (crisisTemplate) replies.push(tx.t(crisisTemplate));
   const inDanger = crisisKind !== undefined;
+  if (inDanger) heard(turn, 'crisis', 'crisis');
 
   const whole = tokens.join(' ');
   const findTrigger = () =>
@@ -354,13 +366,13 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     const age = ctx.now.getTime() - askedAt;
     if (age >= 0 && age <= FORGET_CONFIRM_MINUTES * 60_000) {
       const fresh = newSession(flow);
-      return { session: fresh, replies: [...replies, turn.tx.t('forget_done')].map((r) => finalText(turn, r)), effects: [{ type: 'forget' }], crisis: crisisKind };
+      return { session: fresh, replies: [...replies, turn.tx.t('forget_done')].map((r) => finalText(turn, r)), effects: [{ type: 'forget' }], crisis: crisisKind, ...turn.heard };
     }
   }
   if (trigger?.action === 'forget' || trigger?.action === 'forget_ask') {
     s.eraseAskedAt = ctx.now.toISOString();
     s.pages = [];
-    return { session: s, replies: [...replies, turn.tx.t('forget_ask', { minutes: FORGET_CONFIRM_MINUTES })].map((r) => finalText(turn, r)), effects: [], crisis: crisisKind };
+    return { session: s, replies: [...replies, turn.tx.t('forget_ask', { minutes: FORGET_CONFIRM_MINUTES })].map((r) => finalText(turn, r)), effects: [], crisis: crisisKind, ...turn.heard };
   }
 
   const firstContact = isNew && flow.def.states[s.state].next !== undefined;
@@ -370,7 +382,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   if (trigger?.action === 'more') {
     // Pages were cut with their "Reply MORE" line already on all but the last.
     const page = s.pages.shift();
-    return { session: s, replies: [...replies.map((r) => finalText(turn, r)), page ?? finalText(turn, turn.tx.t('no_more'))], effects: [], crisis: crisisKind };
+    return { session: s, replies: [...replies.map((r) => finalText(turn, r)), page ?? finalText(turn, turn.tx.t('no_more'))], effects: [], crisis: crisisKind, ...turn.heard };
   } else if (place && 'outside' in place && seeksPlace) {
     // Never a guess: say where Waymark works.
     main = turn.tx.t('outside_area');
@@ -414,6 +426,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   } else {
     const near = nearKeyword(flow, turn.matchers, tokens);
     main = near ? turn.tx.t('did_you_mean', { word: near }) : turn.tx.t(flow.def.fallback);
+    heard(turn, 'not_understood', '');
   }
   return finish(turn, replies, main, crisisKind, trailing);
 }
@@ -437,5 +450,6 @@ function finish(turn: Turn, replies: string[], main: string, crisis?: CrisisKind
   turn.s.pages = pages.slice(1);
   const result: StepResult = { session: turn.s, replies: [...replies.map((r) => finalText(turn, r)), pages[0], ...trailing], effects: turn.effects };
   if (crisis) result.crisis = crisis;
+  if (turn.heard) Object.assign(result, turn.heard);
   return result;
 }

@@ -54,12 +54,19 @@ export interface StepContext {
   reminders?: PersonReminders;
 }
 
+/** What a message came to, for the needs report (answered: services listed or a service's details given). */
+export type Outcome = 'answered' | 'nothing_listed' | 'not_understood' | 'crisis';
+
 export interface StepResult {
   session: Session;
   replies: string[];
   effects: Effect[];
   /** The message spoke of danger: which kind (its reply came first). */
   crisis?: CrisisKind;
+  /** Set when the message reached a category or a service, was not understood, or spoke of danger. */
+  outcome?: Outcome;
+  /** The category it reached ('' when not understood, 'crisis' for danger). */
+  category?: string;
 }
 
 // --- flow definition (flows/main.json) ---

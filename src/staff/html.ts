@@ -38,7 +38,7 @@ export interface PageOptions {
   /** A message shown at the top after a POST/redirect/GET ("Saved."). */
   flash?: string | null;
   /** Which navigation link is the current page. */
-  nav?: 'services' | 'history' | 'accounts' | null;
+  nav?: 'services' | 'history' | 'accounts' | 'report' | null;
 }
 
 export function page(o: PageOptions): string {
@@ -50,6 +50,7 @@ export function page(o: PageOptions): string {
   <nav aria-label="Desk">
     ${link('/staff', 'Services', 'services')}
     ${link('/staff/history', 'History', 'history')}
+    ${link('/staff/report', 'Needs report', 'report')}
     ${o.who.role === 'admin' ? link('/staff/accounts', 'Accounts', 'accounts') : ''}
   </nav>
   <form method="post" action="/staff/logout" class="signout">

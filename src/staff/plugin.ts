@@ -5,7 +5,8 @@
 // Routes: GET/POST /staff/login, POST /staff/logout, GET /staff (services),
 // GET/POST /staff/services/:id, POST …/confirm, …/closures, …/closures/remove,
 // …/messages/preview, …/messages, GET /staff/history, POST
-// /staff/history/:id/revert, GET/POST /staff/accounts (admins), GET /staff/desk.css.
+// /staff/history/:id/revert, GET/POST /staff/accounts (admins), GET /staff/desk.css,
+// GET /staff/report and /staff/report.csv (src/report/routes.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -23,6 +24,8 @@ import { accountsBody, formatDate, historyBody, loginBody, messageBody, previewB
 import { hashPassword, normaliseEmail, passwordProblem } from './password.ts';
 import { addDeskSource, applyForm, confirmService, formFromService, parseForm, type Errors, type FormValues } from './service-form.ts';
 import { DESK_CSS } from './style.ts';
+import { registerReport } from '../report/routes.ts';
+import type { ReportReader } from '../report/types.ts';
 
 export interface StaffDeskOptions {
   live: LiveCatalogue;
@@ -30,6 +33,8 @@ export interface StaffDeskOptions {
   /** Secure cookies: PUBLIC_BASE_URL is https. */
   secureCookies: boolean;
   clock?: () => Date;
+  /** The needs report's counters (/staff/report); the page is absent without them. */
+  report?: ReportReader;
 }
 
 interface Who {
@@ -128,7 +133,7 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
       .send(page({ title: 'Not found', who: req.staff, csrf: '', body: messageBody('Page not found', 'There is no such page on the desk.', { href: '/staff', label: 'Back to the services' }) }));
   });
 
-  const send = (req: FastifyRequest, reply: FastifyReply, title: string, body: (csrf: string) => Html, o: { status?: number; nav?: 'services' | 'history' | 'accounts' } = {}) => {
+  const send = (req: FastifyRequest, reply: FastifyReply, title: string, body: (csrf: string) => Html, o: { status?: number; nav?: 'services' | 'history' | 'accounts' | 'report' } = {}) => {
     const token = reply.generateCsrf();
     const q = req.query as Record<string, string | undefined>;
     const flash = q.done ? (DONE[q.done] ?? null) : null;
@@ -355,6 +360,9 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
     if (!result.ok) return historyPage(req, reply, error ?? `Could not revert #${rev.id}: ${result.errors.slice(0, 3).join('; ')}`, 409);
     return reply.code(303).redirect('/staff/history?done=reverted');
   });
+
+  // ---- needs report (src/report) ----
+  if (opts.report) registerReport(app, { reader: opts.report, catalogue: () => live.current(), clock, send });
 
   // ---- accounts (administrators) ----
   const adminOnly = (req: FastifyRequest, reply: FastifyReply) =>

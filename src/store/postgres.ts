@@ -20,6 +20,7 @@ import type { PoolClient } from 'pg';
 import type { Channel } from '../core/inbound.ts';
 import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
 import { AddressCipher } from './address-cipher.ts';
+import { PostgresCounting, REPORT_POSTGRES_MIGRATION } from '../report/store-postgres.ts';
 import { SchemaTooNewError } from './errors.ts';
 import type { PurgeCut, Store, StoreLogger, TurnRecord } from './store.ts';
 
@@ -92,6 +93,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX outbox_subject ON outbox (subject);
    CREATE INDEX outbox_sid ON outbox (twilio_sid);
    CREATE INDEX outbox_updated ON outbox (updated_at);`,
+  // 2: the needs report's counters (src/report).
+  REPORT_POSTGRES_MIGRATION,
 ];
 
 /** The schema version this code knows. */
@@ -257,6 +260,7 @@ const CLAIMED_COLUMNS = 'o.*, c.address_enc, c.channel, c.lang, c.last_inbound_a
 
 export class PostgresStore implements Store {
   private readonly cipher: AddressCipher;
+  private readonly counting = new PostgresCounting();
   private closed = false;
 
   private constructor(
@@ -385,6 +389,7 @@ export class PostgresStore implements Store {
          ON CONFLICT (subject) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, version = sessions.version + 1`,
         [t.subject, JSON.stringify(t.session), t.at],
       );
+      if (t.count) await this.counting.count(c, t.count);
       const { address, channel, lang } = t.contact;
       // Kept up to date for people with reminders: the number and channel they
       // last used, their language, and the time (WhatsApp's 24-hour window).
@@ -626,6 +631,8 @@ export class PostgresStore implements Store {
   }
 
   async purge(cut: PurgeCut) {
+    // The needs report's people hashes of weeks that have closed.
+    if (cut.reportWeeksBefore) await this.pool.query('DELETE FROM report_seen WHERE week < $1', [cut.reportWeeksBefore]);
     return this.tx(async (c) => ({
       sessions:
         (

@@ -8,6 +8,7 @@ import { AddressCipher } from './address-cipher.ts';
 import { SchemaTooNewError } from './errors.ts';
 
 export { SchemaTooNewError };
+import { REPORT_SQLITE_MIGRATION, SqliteCounters } from '../report/store-sqlite.ts';
 
 interface OutboxDbRow {
   id: number;
@@ -117,6 +118,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX outbox_updated ON outbox(updated_at);`,
   // Optimistic concurrency for sessions (several instances on one database).
   `ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
+  // The needs report's counters (src/report).
+  REPORT_SQLITE_MIGRATION,
 ];
 
 /** SQLite's own wait for a lock, on the event loop. */
@@ -179,6 +182,8 @@ export class SqliteStore implements Store {
   private readonly stmts;
 
   private readonly cipher: AddressCipher | null;
+  /** The needs report's counters, written in the turn's transaction. */
+  readonly counters: SqliteCounters;
 
   /** `secret` encrypts the numbers reminders need; without it reminders cannot be stored. */
   constructor(
@@ -189,6 +194,7 @@ export class SqliteStore implements Store {
     this.cipher = secret ? new AddressCipher(secret) : null;
     this.db = openDatabase(file);
     const db = this.db;
+    this.counters = new SqliteCounters(db);
     this.stmts = {
       getSession: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM sessions WHERE subject = ?'),
       sessionVersion: db.prepare<[string], { version: number }>('SELECT version FROM sessions WHERE subject = ?'),
@@ -290,6 +296,7 @@ export class SqliteStore implements Store {
     }
     if (t.messageId) st.insertProcessed.run(t.messageId, t.subject, JSON.stringify(t.replies), at);
     st.upsertSession.run(t.subject, JSON.stringify(t.session), at);
+    if (t.count) this.counters.count(t.count);
     const { address, channel, lang } = t.contact;
     // Kept up to date for people with reminders: the number and channel they
     // last used, their language, and the time (WhatsApp's 24-hour window).
@@ -579,13 +586,17 @@ export class SqliteStore implements Store {
 
   async purge(cut: PurgeCut) {
     return this.busy(() => this.db
-      .transaction(() => ({
-        sessions: this.q('DELETE FROM sessions WHERE updated_at < ? AND subject NOT IN (SELECT subject FROM subscriptions)')
-          .run(cut.sessionsBefore.getTime()).changes,
-        processed: this.q('DELETE FROM processed WHERE created_at < ?').run(cut.processedBefore.getTime()).changes,
-        outbox: this.q("DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped') AND updated_at < ?")
-          .run(cut.outboxBefore.getTime()).changes,
-      }))
+      .transaction(() => {
+        // The needs report's people hashes of weeks that have closed.
+        if (cut.reportWeeksBefore) this.counters.closeWeeks(cut.reportWeeksBefore);
+        return {
+          sessions: this.q('DELETE FROM sessions WHERE updated_at < ? AND subject NOT IN (SELECT subject FROM subscriptions)')
+            .run(cut.sessionsBefore.getTime()).changes,
+          processed: this.q('DELETE FROM processed WHERE created_at < ?').run(cut.processedBefore.getTime()).changes,
+          outbox: this.q("DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped') AND updated_at < ?")
+            .run(cut.outboxBefore.getTime()).changes,
+        };
+      })
       .immediate());
   }
 

@@ -7,6 +7,7 @@
 // these the same way.
 import type { Channel } from '../core/inbound.ts';
 import type { ClaimedRow, DueItem, Effect, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow } from '../core/domain.ts';
+import type { ReportCount } from '../report/types.ts';
 
 /** One handled message, stored in a single transaction with its effects. */
 export interface TurnRecord {
@@ -22,6 +23,8 @@ export interface TurnRecord {
   effects: Effect[];
   /** Who to text reminders to; kept (encrypted) only while they have reminders. */
   contact: { address: string; channel: Channel; lang: string };
+  /** What the message adds to the needs report (src/report), in the same transaction. */
+  count?: ReportCount | null;
 }
 
 export type SaveOutcome = 'saved' | 'duplicate' | 'conflict';
@@ -94,6 +97,8 @@ export interface PurgeCut {
   sessionsBefore: Date;
   processedBefore: Date;
   outboxBefore: Date;
+  /** The needs report's people hashes of weeks before this Monday (its open week). */
+  reportWeeksBefore?: string;
 }
 
 /** Retention: what is deleted when it is old. */
@@ -101,7 +106,8 @@ export interface RetentionStore {
   /**
    * Sessions idle since before `sessionsBefore` (unless the person has
    * reminders), processed-message ids older than `processedBefore`, and
-   * finished outbox rows older than `outboxBefore`. Returns what was deleted.
+   * finished outbox rows older than `outboxBefore`, and the needs report's
+   * people hashes of weeks before `reportWeeksBefore`. Returns what was deleted.
    */
   purge(cut: PurgeCut): Promise<{ sessions: number; processed: number; outbox: number }>;
 }

@@ -18,6 +18,11 @@ export class Subjects {
     return crypto.createHmac('sha256', this.key).update(bareNumber(address)).digest('base64url');
   }
 
+  /** The needs report's key (its weekly hashes), derived from the same secret. */
+  reportKey(): Buffer {
+    return crypto.createHmac('sha256', this.key).update('needs-report').digest();
+  }
+
   /** A short tag for logs: enough to follow one person's messages, useless to find them. */
   logTag(address: string): string {
     return crypto.createHmac('sha256', this.key).update(`log:${bareNumber(address)}`).digest('base64url').slice(0, 8);

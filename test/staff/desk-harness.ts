@@ -13,6 +13,7 @@ import { hashPassword } from '../../src/staff/password.ts';
 import type { Store } from '../../src/store/store.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { Subjects } from '../../src/store/subject.ts';
+import { reportReader } from '../../src/report/open.ts';
 import { BASE, SECRET, content, tempDir } from '../helpers.ts';
 
 export const EDITOR = 'editor@example.org';
@@ -44,7 +45,7 @@ export async function makeDesk(o: { store?: Store; now?: () => Date; logLines?: 
     twilioAuthToken: null,
     publicBaseUrl: BASE,
     clock: o.now ?? (() => new Date()),
-    staff: { live, catalogueStore, secureCookies: o.secureCookies ?? false },
+    staff: { live, catalogueStore, report: reportReader(store), secureCookies: o.secureCookies ?? false },
   });
   const created = new Date();
   for (const [email, role] of [[EDITOR, 'editor'], [ADMIN, 'admin']] as const) {
