@@ -31,7 +31,7 @@ export function reportBody(d: ReportPageData): Html {
   const range = `${weekLabel(view.weeks[0])} to ${weekLabel(view.weeks[view.weeks.length - 1])} ${view.weeks[view.weeks.length - 1].slice(0, 4)}`;
   const title = `People who asked, per need and week: ${cityLabel}, weeks starting ${range}`;
   const options = CITY_CHOICES.map((c) => html`<option value="${c.id}"${c.id === d.city ? new Html(' selected') : ''}>${c.name}</option>`);
-  const filter = html`<form method="get" action="/staff/report" class="panel">
+  const filter = html`<form method="get" action="/staff/report" class="panel filters">
   <div class="field">
     <label for="from">From the week of</label>
     <input type="date" id="from" name="from" value="${d.from}" class="short">
@@ -47,7 +47,7 @@ export function reportBody(d: ReportPageData): Html {
   <button type="submit">Show</button>
 </form>`;
   const chart = view.categories.length
-    ? html`<figure class="panel">${chartSvg(view, title)}<figcaption class="muted">${title}. The table below gives the same figures.</figcaption></figure>`
+    ? html`<figure class="panel chart">${chartSvg(view, title)}<figcaption class="muted">${title}. The table below gives the same figures.</figcaption></figure>`
     : html`<p class="panel">Nobody asked anything in these weeks${d.city ? ` in ${cityLabel}` : ''}.</p>`;
   const table = view.categories.length
     ? html`<div class="table-wrap"><table>

@@ -1,6 +1,8 @@
 // The desk's one stylesheet, served as /staff/desk.css (a file of its own, so
 // that the Content-Security-Policy needs no inline style). Kept in code so
 // that a build to dist/ carries it.
+import { REPORT_CSS } from '../report/style.ts';
+
 export const DESK_CSS = `
 *, *::before, *::after { box-sizing: border-box; }
 html { font-size: 100%; -webkit-text-size-adjust: 100%; }
@@ -109,4 +111,4 @@ dl.figures { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem
 dl.figures dt { font-weight: 600; }
 dl.figures dd { margin: 0; }
 .muted { color: #4a5459; font-size: 0.92rem; }
-`;
+${REPORT_CSS}`;

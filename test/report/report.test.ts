@@ -63,7 +63,7 @@ if (TEST_DATABASE_URL) {
   backends.push({
     name: 'PostgreSQL',
     open: async () => {
-      const { url, drop } = await freshSchema(TEST_DATABASE_URL);
+      const { url, drop } = await freshSchema(TEST_DATABASE_URL!);
       return { store: await PostgresStore.open(url, SECRET, { poolSize: 4 }), drop };
     },
   });
