@@ -2,7 +2,6 @@
 // desk (/staff/report, /staff/report.csv) and in the terminal; on SQLite and
 // on PostgreSQL.
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportReader } from '../../src/report/open.ts';
 import { purgeExpired } from '../../src/store/retention.ts';
@@ -10,8 +9,9 @@ import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/store.ts';
 import { DeskClient, makeDesk, type Desk } from '../staff/desk-harness.ts';
+import { built } from '../built.ts';
 import { ROOT, SECRET, messages, sms, tempDir } from '../helpers.ts';
-import { TEST_DATABASE_URL, freshSchema, postgresHalfNotConfigured } from '../store/pg-harness.ts';
+import { describePostgres, freshSchema } from '../store/pg-harness.ts';
 
 const HEADER = 'week,city,language,category,outcome,channel,people';
 // Wednesday 2 December 2026: the week of Monday 30 November.
@@ -56,22 +56,16 @@ async function csv(d: Desk, query = ''): Promise<string[]> {
 }
 
 type Backend = { name: string; open: () => Promise<{ store: Store; drop: () => Promise<void> }> };
-const backends: Backend[] = [
-  { name: 'SQLite', open: async () => ({ store: SqliteStore.open(tempDir(), SECRET), drop: async () => undefined }) },
-];
-if (TEST_DATABASE_URL) {
-  backends.push({
-    name: 'PostgreSQL',
-    open: async () => {
-      const { url, drop } = await freshSchema(TEST_DATABASE_URL!);
-      return { store: await PostgresStore.open(url, SECRET, { poolSize: 4 }), drop };
-    },
-  });
-} else {
-  describe('PostgreSQL', () => postgresHalfNotConfigured('test/report/report.test.ts'));
-}
+const sqlite: Backend = { name: 'SQLite', open: async () => ({ store: SqliteStore.open(tempDir(), SECRET), drop: async () => undefined }) };
+const postgres = (base: string): Backend => ({
+  name: 'PostgreSQL',
+  open: async () => {
+    const { url, drop } = await freshSchema(base);
+    return { store: await PostgresStore.open(url, SECRET, { poolSize: 4 }), drop };
+  },
+});
 
-for (const backend of backends) {
+function countsSuite(backend: Backend): void {
   describe(`needs report (${backend.name})`, () => {
     let desk: Desk;
     let drop: () => Promise<void>;
@@ -217,6 +211,9 @@ for (const backend of backends) {
   });
 }
 
+countsSuite(sqlite);
+describePostgres('PostgreSQL', (base) => countsSuite(postgres(base)));
+
 describe('the report on the desk', () => {
   let desk: Desk;
   afterEach(async () => desk.close());
@@ -251,9 +248,9 @@ describe('the report on the desk', () => {
 });
 
 describe('npm run report', () => {
-  const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+  // As npm runs it: the built JavaScript (dist/, built by the tests' global setup).
   const run = (args: string[], dataDir: string) =>
-    spawnSync(TSX, [path.join(ROOT, 'src/cli/report.ts'), ...args], {
+    spawnSync(process.execPath, [built('src/cli/report.ts'), ...args], {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: '', WAYMARK_SECRET: SECRET.toString() },
       encoding: 'utf8',
