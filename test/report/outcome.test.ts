@@ -31,6 +31,14 @@ describe('the outcome of a message', () => {
     expect(heard(['hi', '2', 'DOCTOR'])).toEqual([null, null, ['nothing_listed', 'doctor']]);
   });
 
+  it('counts the "open today" list of a need as answered, and a need with nothing in the city as nothing listed', () => {
+    expect(heard(['hi', '2', 'DOCTOR TODAY', 'FOOD TODAY', '1', 'TODAY'])).toEqual([null, null, ['nothing_listed', 'doctor'], ['answered', 'food'], ['answered', 'food'], null]);
+  });
+
+  it('counts a need named with its city at once', () => {
+    expect(heard(['food portsmouth'])).toEqual([['answered', 'food']]);
+  });
+
   it('is not understood, with no category, for words the bot does not know; menus and HELP are not counted', () => {
     expect(heard(['hi', '1', 'MENU', 'HELP', 'zzgrq wibble'])).toEqual([null, null, null, null, ['not_understood', '']]);
   });
