@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { PurgeCut, Store, StoreLogger, TurnRecord } from './store.ts';
+import type { PurgeCut, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
 import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
 import type { Channel } from '../core/inbound.ts';
 import { AddressCipher } from './address-cipher.ts';
@@ -264,6 +264,21 @@ export class SqliteStore implements Store {
     return row ? { data: JSON.parse(row.data), version: row.version } : null;
   }
 
+  /** The repeat check, the session and the reminders in one synchronous read (one pass of the event loop). */
+  async startTurn(subject: string, messageId: string | null): Promise<TurnStart> {
+    return this.busy(() => {
+      const st = this.stmts;
+      const done = messageId ? st.getProcessed.get(messageId) : undefined;
+      if (done) return { repeated: JSON.parse(done.replies) as string[], session: null, reminders: { list: [], optedOut: false } };
+      const row = st.getSession.get(subject);
+      return {
+        repeated: null,
+        session: row ? { data: JSON.parse(row.data), version: row.version } : null,
+        reminders: this.readReminders(subject),
+      };
+    });
+  }
+
   async getProcessed(messageId: string): Promise<string[] | null> {
     const row = await this.busy(() => this.stmts.getProcessed.get(messageId));
     return row ? (JSON.parse(row.replies) as string[]) : null;
@@ -423,11 +438,15 @@ export class SqliteStore implements Store {
   }
 
   async remindersOf(subject: string): Promise<PersonReminders> {
+    return this.busy(() => this.readReminders(subject));
+  }
+
+  private readReminders(subject: string): PersonReminders {
     const query = this.q<[string], { opted_out: number; service_id: string | null; timing: string | null }>(
       `SELECT c.opted_out, s.service_id, s.timing FROM contacts c
        LEFT JOIN subscriptions s ON s.subject = c.subject WHERE c.subject = ? ORDER BY s.id`,
     );
-    const rows = await this.busy(() => query.all(subject));
+    const rows = query.all(subject);
     return {
       list: rows.flatMap((r) => (r.service_id === null ? [] : [{ service: r.service_id, timing: r.timing as Timing }])),
       optedOut: rows[0]?.opted_out === 1,
