@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { PurgeCut, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
 import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
@@ -174,6 +176,66 @@ function migrate(db: Database.Database): void {
   }
 }
 
+export interface SqliteOptions {
+  /**
+   * Checkpoint the write-ahead log on a thread of its own (the server) instead
+   * of inside a COMMIT on the event loop: a checkpoint copies the log into the
+   * database and waits for the disk twice, and every request waited with it.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+/** How often the checkpointer thread looks for committed pages to copy. */
+const CHECKPOINT_EVERY_MS = 200;
+
+// The thread's whole program (plain CommonJS, so that it runs the same from
+// TypeScript sources and from built JavaScript). A PASSIVE checkpoint never
+// takes the write lock and never waits: writers and readers carry on; what a
+// reader still needs is copied next time. The log then starts again from its
+// beginning at the next write after a complete checkpoint.
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 20');
+const timer = setInterval(() => {
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Under steady writing a passive checkpoint is never complete when the
+    // next write starts, so the log would only grow: past restartFrames, a
+    // RESTART (it holds off writers for what is left, usually a few pages,
+    // and the disk's sync) makes the next write start the log again.
+    if (r && r.log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+  } catch (err) { parentPort.postMessage({ error: String((err && err.message) || err) }); }
+}, workerData.every);
+parentPort.on('message', (m) => {
+  if (m !== 'close') return;
+  clearInterval(timer);
+  db.close();
+  process.exit(0);
+});
+`;
+
+function startCheckpointer(file: string, db: Database.Database, logger: StoreLogger | null): { worker: Worker; exited: Promise<unknown> } {
+  // Commits no longer checkpoint; the thread does, a few times a second.
+  db.pragma('wal_autocheckpoint = 0');
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), every: CHECKPOINT_EVERY_MS, restartFrames: 4000 },
+  });
+  worker.on('message', (m: { error?: string }) => {
+    if (m.error) logger?.warn({ reason: m.error }, 'SQLite background checkpoint failed: tried again shortly');
+  });
+  worker.on('error', (err) => {
+    // Without the thread the log would only grow: commits checkpoint again.
+    logger?.warn({ err }, 'SQLite checkpoint thread stopped: commits checkpoint the log themselves');
+    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+  });
+  const exited = new Promise((r) => worker.once('exit', r));
+  worker.unref();
+  return { worker, exited };
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmts;
@@ -185,10 +247,12 @@ export class SqliteStore implements Store {
     file: string,
     secret: Buffer | null = null,
     private readonly logger: StoreLogger | null = null,
+    opts: SqliteOptions = {},
   ) {
     this.cipher = secret ? new AddressCipher(secret) : null;
     this.db = openDatabase(file);
     const db = this.db;
+    if (opts.backgroundCheckpoints && file !== ':memory:') this.checkpointer = startCheckpointer(file, db, logger);
     this.stmts = {
       getSession: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM sessions WHERE subject = ?'),
       sessionVersion: db.prepare<[string], { version: number }>('SELECT version FROM sessions WHERE subject = ?'),
@@ -233,9 +297,12 @@ export class SqliteStore implements Store {
     return st as unknown as Database.Statement<P, R>;
   }
 
-  static open(dataDir: string, secret: Buffer | null = null, logger: StoreLogger | null = null): SqliteStore {
-    return new SqliteStore(path.join(dataDir, 'waymark.db'), secret, logger);
+  static open(dataDir: string, secret: Buffer | null = null, logger: StoreLogger | null = null, opts: SqliteOptions = {}): SqliteStore {
+    return new SqliteStore(path.join(dataDir, 'waymark.db'), secret, logger, opts);
   }
+
+  /** The thread that copies the write-ahead log into the database (see startCheckpointer). */
+  private readonly checkpointer: { worker: Worker; exited: Promise<unknown> } | null = null;
 
   /**
    * Runs `fn` (synchronous, one statement or one transaction), and while
@@ -617,6 +684,11 @@ export class SqliteStore implements Store {
     if (!this.db.open) return;
     this.flush(); // turns waiting for the next group commit
     await Promise.all([...this.commits]);
+    if (this.checkpointer) {
+      this.checkpointer.worker.ref(); // the process waits for it to close its connection
+      this.checkpointer.worker.postMessage('close');
+      await this.checkpointer.exited;
+    }
     if (this.db.open) this.db.close();
   }
 }
