@@ -398,6 +398,7 @@ export class PostgresStore implements Store {
   }
 
   async getProcessed(messageId: string): Promise<string[] | null> {
+    this.turnStats.roundTrips++;
     const { rows } = await this.pool.query<{ replies: string }>('SELECT replies FROM processed WHERE message_id = $1', [messageId]);
     return rows[0] ? (JSON.parse(rows[0].replies) as string[]) : null;
   }
@@ -457,8 +458,12 @@ export class PostgresStore implements Store {
     };
   }
 
-  /** Round trips to the database made by saveTurn (for `npm run bench`). */
-  turnRoundTrips = 0;
+  /**
+   * The webhook's round trips to the database (startTurn, saveTurn, and the
+   * replies of a repeated message) and the messages they handled, for
+   * `npm run bench`'s pg_round_trips_per_turn.
+   */
+  readonly turnStats = { roundTrips: 0, turns: 0 };
 
   async saveTurn(t: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'> {
     const session = JSON.stringify(t.session);
@@ -477,12 +482,13 @@ export class PostgresStore implements Store {
     ];
     for (let attempt = 1; ; attempt++) {
       try {
-        this.turnRoundTrips++;
+        this.turnStats.roundTrips++;
         const { rows } = await this.pool.query<{ outcome: 'saved' | 'duplicate' | 'conflict'; data: string | null; version: number; reminders: PersonReminders }>(
           'SELECT outcome, data, version, reminders FROM waymark_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
           params,
         );
         const r = rows[0];
+        if (r.outcome !== 'conflict') this.turnStats.turns++;
         if (r.outcome === 'saved') {
           if (t.effects.some((e) => e.type === 'forget')) this.known.delete(t.subject);
           else this.remember(t.subject, session, r.version, r.reminders ?? t.reminders ?? { list: [], optedOut: false });
