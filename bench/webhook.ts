@@ -85,7 +85,7 @@ export async function webhookPhase(pgb: PgBench | null): Promise<WebhookResults>
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       PUBLIC_BASE_URL,
       WAYMARK_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info', // as in production (the default)
       ...(pgb ? { DATABASE_URL: pgb.hookUrl } : {}),
     }),
     profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],

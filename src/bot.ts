@@ -94,8 +94,10 @@ export class Bot {
           throw new Error('session kept changing under us: gave up after 5 attempts');
         }
         this.remember(subject, result.session.lang);
-        if (logger.isLevelEnabled('info')) {
-          logger.info(
+        // One line per message only when debugging: at the default level a
+        // message costs no log write (a write(2) on the hot path of every turn).
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug(
             { sid: msg.messageId, who: subjects.logTag(msg.address), state: result.session.state, replies: result.replies.length },
             'message handled',
           );
