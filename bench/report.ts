@@ -68,6 +68,8 @@ export function report({ b, w, wp, d, x, xp, pgb, startedAt }: Results): number 
   each('webhook p99', w, wp, (r) => `${fmt(r.webhook.p99, 2)} ms`, `< ${GOAL_P99_MS} ms at ${CONNECTIONS} conns`, (r) => pf(r.webhook.p99 < GOAL_P99_MS));
   each('webhook non-2xx / bad answers', w, wp, (r) => `${r.webhook.non2xx} / ${r.check.bad.count} (errors ${r.webhook.errors}, timeouts ${r.webhook.timeouts})`, '0', (r) => (hookOk(r) ? 'ok' : 'ERROR'));
   each('conversation checks', w, wp, (r) => `${r.check.responses} answers, ${r.check.detailsChecked} service details checked, ${r.check.mismatches.count} unexpected`, '0 unexpected', (r) => (r.check.mismatches.count === 0 ? 'ok' : 'WARN'));
+  each('webhook mix (measured run)', w, wp, (r) => `${fmt(r.mix.returning * 100, 0)}% from people already known, ${fmt(r.mix.firstContacts * 100, 0)}% first contacts`, '', () => '');
+  if (wp) one('PostgreSQL round trips per message', '(in process)', '1', wp.pgRoundTripsPerTurn !== null && wp.pgRoundTripsPerTurn <= 1.05 ? 'PASS' : 'MISS', fmt(wp.pgRoundTripsPerTurn, 3));
   each('webhook peak RSS (VmHWM)', w, wp, (r) => `${fmt(r.peakRssMb, 1)} MB (sampled VmRSS max ${fmt(r.sampledRssMb, 1)} MB; baseline ${fmt(b.baselinePeakRssMb, 1)} MB)`, '', () => '');
   if (d) {
     one('due() 100k, all due', `${fmt(d.allDueMs, 1)} ms best of 3 (${d.allDueRuns.map((r) => fmt(r, 1)).join(' / ')}), ${d.allDueItems} items`, `< ${GOAL_DUE_MS} ms`, pf(d.allDueMs < GOAL_DUE_MS));
@@ -160,6 +162,7 @@ export function report({ b, w, wp, d, x, xp, pgb, startedAt }: Results): number 
       duplicates: x?.duplicates ?? null,
       second_tick_sent: x?.secondTickSent ?? null,
       peak_rss_mb: round(w.peakRssMb, 1),
+      mix: { first_contacts: round(w.mix.firstContacts, 3), returning: round(w.mix.returning, 3) },
       other_cpu_pct: { baseline: round(b.baselineOtherCpuPct, 1), webhook: round(w.otherCpuPct, 1), dispatch: round(x?.otherCpuPct, 1) },
       goals: {
         ratio_ge_0_5: ratio >= GOAL_RATIO,
@@ -173,6 +176,8 @@ export function report({ b, w, wp, d, x, xp, pgb, startedAt }: Results): number 
             ratio: round(ratioOf(wp), 3),
             webhook_p50_ms: round(wp.webhook.p50, 3),
             webhook_p99_ms: round(wp.webhook.p99, 3),
+            pg_round_trips_per_turn: round(wp.pgRoundTripsPerTurn, 3),
+            mix: { first_contacts: round(wp.mix.firstContacts, 3), returning: round(wp.mix.returning, 3) },
             peak_rss_mb: round(wp.peakRssMb, 1),
             dispatch_mps: round(xp?.mps, 1),
             duplicates: xp?.duplicates ?? null,

@@ -28,6 +28,14 @@ process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGINT', () => void shutdown(0));
 process.on('disconnect', () => void shutdown(0));
 
+// The parent asks, before and after the measured run, how many round trips
+// the PostgreSQL store made for how many messages.
+process.on('message', (m) => {
+  if (m !== 'stats') return;
+  const stats = (rt.store as { turnStats?: { roundTrips: number; turns: number } }).turnStats ?? null;
+  process.send?.({ stats: stats ? { ...stats } : null });
+});
+
 await app.listen({ port: config.port, host: config.host });
 const { port } = app.server.address() as AddressInfo;
 process.send?.({ ready: true, port, services: rt.catalogue.services.length });

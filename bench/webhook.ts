@@ -46,6 +46,25 @@ export interface WebhookResults {
   otherCpuPct: number;
   /** CPU the PostgreSQL server used during the measured run, in % of one CPU; null: SQLite, or not on this machine. */
   dbCpuPct: number | null;
+  /** Messages of the measured run: from numbers never seen before ("hi"), and from people the server already knows. */
+  mix: { firstContacts: number; returning: number };
+  /** Round trips the PostgreSQL store made per message handled in the measured run; null on SQLite. */
+  pgRoundTripsPerTurn: number | null;
+}
+
+/** The server child's PostgreSQL counters (null on SQLite). */
+function storeStats(proc: import('node:child_process').ChildProcess): Promise<{ roundTrips: number; turns: number } | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), 5_000);
+    const on = (m: { stats?: { roundTrips: number; turns: number } | null }) => {
+      if (!m || !('stats' in m)) return;
+      clearTimeout(timer);
+      proc.off('message', on);
+      resolve(m.stats ?? null);
+    };
+    proc.on('message', on);
+    proc.send('stats');
+  });
 }
 
 /** The real server on SQLite (pg null) or on PostgreSQL, in a fresh store, under the same load. */
@@ -66,7 +85,7 @@ export async function webhookPhase(pgb: PgBench | null): Promise<WebhookResults>
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       PUBLIC_BASE_URL,
       WAYMARK_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info', // as in production (the default)
       ...(pgb ? { DATABASE_URL: pgb.hookUrl } : {}),
     }),
     profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
@@ -103,10 +122,20 @@ export async function webhookPhase(pgb: PgBench | null): Promise<WebhookResults>
   });
   log(`${name}: warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${CONNECTIONS} connections`);
   const warm = await runLoad(webhookOpts(WARMUP_S));
+  const statsBefore = pgb ? await storeStats(server.proc) : null;
+  const firstI = pool.next;
   const fromUs = monoUs();
   const hookMark = cpuMark([pid], pgServerPids(pgb?.postmaster ?? null));
   const load = await runLoad(webhookOpts(DURATION_S));
   const hookEnd = cpuMark([pid], pgServerPids(pgb?.postmaster ?? null));
+  const lastI = pool.next;
+  const statsAfter = pgb ? await storeStats(server.proc) : null;
+  let firstContacts = 0;
+  for (let i = firstI; i < lastI; i++) if (pool.at(i).step === 0) firstContacts++;
+  const sent = Math.max(1, lastI - firstI);
+  const mix = { firstContacts: firstContacts / sent, returning: (sent - firstContacts) / sent };
+  const turns = statsBefore && statsAfter ? statsAfter.turns - statsBefore.turns : 0;
+  const pgRoundTripsPerTurn = statsBefore && statsAfter && turns > 0 ? (statsAfter.roundTrips - statsBefore.roundTrips) / turns : null;
   const otherCpu = otherCpuPct(hookMark, hookEnd);
   const dbCpuPct = pgb && pgb.postmaster !== null ? serverCpuPct(hookMark, hookEnd, load.wallS) : null;
   const toUs = monoUs();
@@ -139,5 +168,7 @@ export async function webhookPhase(pgb: PgBench | null): Promise<WebhookResults>
     profileSummary,
     otherCpuPct: otherCpu,
     dbCpuPct,
+    mix,
+    pgRoundTripsPerTurn,
   };
 }

@@ -58,19 +58,17 @@ export class Bot {
       return { replies: verdict === 'warn' ? [new Texts(flow, lang).t('slow_down')] : [], duplicate: false, throttled: true };
     }
     return this.lock.run(subject, async () => {
-      if (msg.messageId) {
-        const before = await store.getProcessed(msg.messageId);
-        if (before) {
-          logger.info({ sid: msg.messageId, who: subjects.logTag(msg.address) }, 'repeated delivery: same reply');
-          return { replies: before, duplicate: true };
-        }
-      }
       // Another instance may change this person's session between our read
       // and our write: then the store says 'conflict' and we step again.
       for (let attempt = 1; ; attempt++) {
-        // The reminders are the store's (the dispatcher may have dropped one):
-        // read with the session, handed to the engine.
-        const [stored, reminders] = await Promise.all([store.getSession(subject), store.remindersOf(subject)]);
+        // The repeat check, the session and the reminders (the store's: the
+        // dispatcher may have dropped one), handed to the engine.
+        const start = await store.startTurn(subject, msg.messageId);
+        if (start.repeated) {
+          logger.info({ sid: msg.messageId, who: subjects.logTag(msg.address) }, 'repeated delivery: same reply');
+          return { replies: start.repeated, duplicate: true };
+        }
+        const { session: stored, reminders } = start;
         const ctx = { catalogue, now, reminders };
         const session = stored ? reviveSession(flow, stored.data, ctx) : null;
         const result = step(
@@ -89,6 +87,7 @@ export class Bot {
           effects: result.effects,
           contact: { address: msg.address, channel: msg.channel, lang: result.session.lang },
           count: reportCount({ result, subject, channel: msg.channel, now, key: this.reportKey }),
+          reminders,
         });
         if (outcome === 'duplicate') {
           // Another instance handled the same MessageSid first: answer as it did.
@@ -99,8 +98,10 @@ export class Bot {
           throw new Error('session kept changing under us: gave up after 5 attempts');
         }
         this.remember(subject, result.session.lang);
-        if (logger.isLevelEnabled('info')) {
-          logger.info(
+        // One line per message only when debugging: at the default level a
+        // message costs no log write (a write(2) on the hot path of every turn).
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug(
             { sid: msg.messageId, who: subjects.logTag(msg.address), state: result.session.state, replies: result.replies.length },
             'message handled',
           );

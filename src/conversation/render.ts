@@ -6,6 +6,17 @@ import { openingStatus, weeklySummary } from '../catalogue/opening-times.ts';
 import { oldFacts, type OldFacts } from '../catalogue/evidence.ts';
 import type { Flow, LanguagePack } from './types.ts';
 
+/** A template split once into [text, key, text, key, …, text] (every message renders several). */
+const PARTS = new Map<string, string[]>();
+function templateParts(template: string): string[] {
+  let parts = PARTS.get(template);
+  if (!parts) {
+    parts = template.split(/\{([a-z_]+)\}/);
+    if (PARTS.size < 10_000) PARTS.set(template, parts);
+  }
+  return parts;
+}
+
 export class Texts {
   readonly pack: LanguagePack;
   private readonly en: LanguagePack;
@@ -18,9 +29,16 @@ export class Texts {
     return this.pack.language.code;
   }
 
-  t(name: string, vars: Record<string, string | number> = {}): string {
+  t(name: string, vars?: Record<string, string | number>): string {
     const template = this.pack.templates[name] ?? this.en.templates[name] ?? name;
-    return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => (key in vars ? String(vars[key]) : whole));
+    if (!template.includes('{')) return template;
+    const parts = templateParts(template);
+    let out = parts[0];
+    for (let i = 1; i < parts.length; i += 2) {
+      const key = parts[i];
+      out += (vars && key in vars ? String(vars[key]) : `{${key}}`) + parts[i + 1];
+    }
+    return out;
   }
 
   day(d: Weekday): string {

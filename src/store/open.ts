@@ -14,5 +14,5 @@ export async function openStore(config: StoreConfig, secret: Buffer, logger?: St
     return PostgresStore.open(config.databaseUrl, secret, { poolSize: config.databasePoolSize, logger });
   }
   const { SqliteStore } = await import('./sqlite.ts');
-  return SqliteStore.open(config.dataDir, secret, logger);
+  return SqliteStore.open(config.dataDir, secret, logger, { backgroundCheckpoints: true });
 }

@@ -20,11 +20,21 @@ import type { PoolClient } from 'pg';
 import type { Channel } from '../core/inbound.ts';
 import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
 import { AddressCipher } from './address-cipher.ts';
-import { PostgresCounting, REPORT_POSTGRES_MIGRATION } from '../report/store-postgres.ts';
+import { REPORT_POSTGRES_MIGRATION } from '../report/store-postgres.ts';
 import { SchemaTooNewError } from './errors.ts';
-import type { PurgeCut, Store, StoreLogger, TurnRecord } from './store.ts';
+import type { PurgeCut, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
 
 export { SchemaTooNewError };
+
+// Advisory lock keys. The one-key (bigint) and two-key (int, int) forms are
+// separate key spaces in PostgreSQL, so the per-person locks (two keys: this
+// namespace and hashtext(subject)) never collide with the migration lock.
+/** Held while migrating: two instances starting at once migrate one after the other. */
+const MIGRATION_LOCK = 7_726_483_801_913_550_001n; // arbitrary, Waymark's own
+/** First key of a person's lock, second key hashtext(subject). */
+const SUBJECT_LOCK_NAMESPACE = 0x57_4d_4b_31; // "WMK1"
+/** People whose last state an instance keeps in memory (see PostgresStore.known). */
+const KNOWN_MAX = 20_000;
 
 /**
  * Versioned migrations: MIGRATIONS[i] takes the schema from version i to i+1.
@@ -95,18 +105,121 @@ const MIGRATIONS: string[] = [
    CREATE INDEX outbox_updated ON outbox (updated_at);`,
   // 2: the needs report's counters (src/report).
   REPORT_POSTGRES_MIGRATION,
+  // 3: a turn in one round trip: waymark_turn() does in one statement (one
+  // implicit transaction) what saveTurn did in about six. Same locks, same
+  // order, same checks; the person's reminders are compared too (the caller
+  // may have them from memory), and on 'conflict' the current state comes
+  // back with the answer, so that stepping again needs no read.
+  `CREATE FUNCTION waymark_reminders(p_subject text) RETURNS jsonb
+   LANGUAGE sql STABLE AS $fn$
+     SELECT jsonb_build_object(
+       'list', coalesce((SELECT jsonb_agg(jsonb_build_object('service', s.service_id, 'timing', s.timing) ORDER BY s.id)
+                         FROM subscriptions s WHERE s.subject = p_subject), '[]'::jsonb),
+       'optedOut', coalesce((SELECT c.opted_out FROM contacts c WHERE c.subject = p_subject), false))
+   $fn$;
+   CREATE FUNCTION waymark_turn(
+     p_subject text, p_message_id text, p_expected integer, p_reminders jsonb,
+     p_session text, p_replies text, p_at timestamptz, p_effects jsonb,
+     p_address_enc text, p_channel text, p_lang text, p_count jsonb,
+     OUT outcome text, OUT replies text, OUT data text, OUT version integer, OUT reminders jsonb)
+   LANGUAGE plpgsql AS $fn$
+   DECLARE
+     v integer;
+     e jsonb;
+     kinds text[] := ARRAY(SELECT x->>'type' FROM jsonb_array_elements(p_effects) x);
+   BEGIN
+     -- Lock the person: their session row, or (none yet) an advisory lock on
+     -- their subject, then the row again (the lock holder may have made it).
+     -- Each statement below sees what committed before it ran.
+     SELECT s.version INTO v FROM sessions s WHERE s.subject = p_subject FOR UPDATE;
+     IF NOT FOUND THEN
+       PERFORM pg_advisory_xact_lock(${SUBJECT_LOCK_NAMESPACE}, hashtext(p_subject));
+       SELECT s.version INTO v FROM sessions s WHERE s.subject = p_subject FOR UPDATE;
+       v := coalesce(v, 0);
+     END IF;
+     IF p_message_id IS NOT NULL THEN
+       SELECT p.replies INTO replies FROM processed p WHERE p.message_id = p_message_id;
+       IF FOUND THEN outcome := 'duplicate'; RETURN; END IF;
+     END IF;
+     reminders := waymark_reminders(p_subject);
+     IF v <> p_expected OR (p_reminders IS NOT NULL AND reminders <> p_reminders) THEN
+       outcome := 'conflict';
+       version := v;
+       SELECT s.data INTO data FROM sessions s WHERE s.subject = p_subject;
+       RETURN;
+     END IF;
+     IF 'forget' = ANY (kinds) THEN
+       -- Nothing about them stays, not even the id of the message that asked.
+       -- Contacts and subscriptions before the outbox (see forgetIn).
+       DELETE FROM contacts WHERE subject = p_subject;
+       DELETE FROM subscriptions WHERE subject = p_subject;
+       DELETE FROM outbox WHERE subject = p_subject;
+       DELETE FROM sessions WHERE subject = p_subject;
+       DELETE FROM processed WHERE subject = p_subject;
+       outcome := 'saved'; version := 0; reminders := waymark_reminders(p_subject);
+       RETURN;
+     END IF;
+     IF p_message_id IS NOT NULL THEN
+       -- The unique key decides between two instances handling one MessageSid
+       -- for different rows at once: the later insert waits for the earlier
+       -- to commit, then adds nothing, and this turn writes nothing.
+       INSERT INTO processed (message_id, subject, replies, created_at) VALUES (p_message_id, p_subject, p_replies, p_at)
+         ON CONFLICT DO NOTHING;
+       IF NOT FOUND THEN
+         SELECT p.replies INTO replies FROM processed p WHERE p.message_id = p_message_id;
+         outcome := 'duplicate'; RETURN;
+       END IF;
+     END IF;
+     INSERT INTO sessions AS s (subject, data, updated_at, version) VALUES (p_subject, p_session, p_at, 1)
+       ON CONFLICT (subject) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, version = s.version + 1
+       RETURNING s.version INTO version;
+     -- The needs report (src/report): a person counts once per week and cell;
+     -- the hashes of weeks that have closed go.
+     IF p_count IS NOT NULL THEN
+       DELETE FROM report_seen WHERE week < p_count->>'week';
+       INSERT INTO report_seen (week, hash) VALUES (p_count->>'week', p_count->>'seen') ON CONFLICT DO NOTHING;
+       IF FOUND THEN
+         INSERT INTO report_counts (week, city, language, category, outcome, channel, people)
+         VALUES (p_count->>'week', p_count->>'city', p_count->>'language', p_count->>'category', p_count->>'outcome', p_count->>'channel', 1)
+         ON CONFLICT ON CONSTRAINT report_counts_pkey DO UPDATE SET people = report_counts.people + 1; -- by name: "outcome" is also an OUT parameter here
+       END IF;
+     END IF;
+     -- Kept up to date for people with reminders: the number and channel they
+     -- last used, their language, and the time (WhatsApp's 24-hour window).
+     IF 'subscribe' = ANY (kinds) OR EXISTS (SELECT 1 FROM contacts c WHERE c.subject = p_subject) THEN
+       INSERT INTO contacts (subject, address_enc, channel, lang, last_inbound_at) VALUES (p_subject, p_address_enc, p_channel, p_lang, p_at)
+         ON CONFLICT (subject) DO UPDATE SET address_enc = excluded.address_enc, channel = excluded.channel,
+           lang = excluded.lang, last_inbound_at = excluded.last_inbound_at;
+     END IF;
+     FOR e IN SELECT x FROM jsonb_array_elements(p_effects) x LOOP
+       CASE e->>'type'
+         WHEN 'subscribe' THEN
+           INSERT INTO subscriptions (subject, service_id, timing, created_at) VALUES (p_subject, e->>'service', e->>'timing', p_at)
+             ON CONFLICT (subject, service_id) DO UPDATE SET timing = excluded.timing;
+         WHEN 'unsubscribe' THEN
+           DELETE FROM subscriptions WHERE subject = p_subject AND (e->>'service' IS NULL OR service_id = e->>'service');
+           DELETE FROM outbox WHERE subject = p_subject AND status = 'pending' AND (e->>'service' IS NULL OR service_id = e->>'service');
+         WHEN 'opt_out' THEN
+           UPDATE contacts SET opted_out = true WHERE subject = p_subject;
+         WHEN 'opt_in' THEN
+           UPDATE contacts SET opted_out = false WHERE subject = p_subject;
+         ELSE NULL;
+       END CASE;
+     END LOOP;
+     -- A contact with no reminders and no opt-out to remember is not kept.
+     IF 'unsubscribe' = ANY (kinds) OR 'opt_in' = ANY (kinds) THEN
+       DELETE FROM contacts c WHERE c.subject = p_subject AND NOT c.opted_out
+         AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.subject = c.subject);
+     END IF;
+     outcome := 'saved';
+     IF cardinality(kinds) > 0 THEN reminders := waymark_reminders(p_subject); END IF;
+   END
+   $fn$;`,
 ];
 
 /** The schema version this code knows. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
-// Advisory lock keys. The one-key (bigint) and two-key (int, int) forms are
-// separate key spaces in PostgreSQL, so the per-person locks (two keys: this
-// namespace and hashtext(subject)) never collide with the migration lock.
-/** Held while migrating: two instances starting at once migrate one after the other. */
-const MIGRATION_LOCK = 7_726_483_801_913_550_001n; // arbitrary, Waymark's own
-/** First key of a person's lock, second key hashtext(subject). */
-const SUBJECT_LOCK_NAMESPACE = 0x57_4d_4b_31; // "WMK1"
 
 /** host:port/database of a URL, for messages: never the user or password. */
 export function describeUrl(url: string): string {
@@ -260,7 +373,6 @@ const CLAIMED_COLUMNS = 'o.*, c.address_enc, c.channel, c.lang, c.last_inbound_a
 
 export class PostgresStore implements Store {
   private readonly cipher: AddressCipher;
-  private readonly counting = new PostgresCounting();
   private closed = false;
 
   private constructor(
@@ -300,6 +412,7 @@ export class PostgresStore implements Store {
   }
 
   async getProcessed(messageId: string): Promise<string[] | null> {
+    this.turnStats.roundTrips++;
     const { rows } = await this.pool.query<{ replies: string }>('SELECT replies FROM processed WHERE message_id = $1', [messageId]);
     return rows[0] ? (JSON.parse(rows[0].replies) as string[]) : null;
   }
@@ -335,112 +448,81 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * What this instance's last turn of each person left (or the last
+   * 'conflict' told it): startTurn answers from here without a round trip.
+   * Only a hint: waymark_turn() checks the version and the reminders, so a
+   * stale entry costs one more round trip, never a wrong turn. Bounded.
+   */
+  private readonly known = new Map<string, { data: string | null; version: number; reminders: PersonReminders }>();
+
+  private remember(subject: string, data: string | null, version: number, reminders: PersonReminders): void {
+    if (this.known.size >= KNOWN_MAX && !this.known.has(subject)) this.known.clear();
+    this.known.set(subject, { data, version, reminders });
+  }
+
+  async startTurn(subject: string, _messageId: string | null): Promise<TurnStart> {
+    // The repeat check is waymark_turn()'s: it answers 'duplicate' before changing anything.
+    const k = this.known.get(subject);
+    if (!k) return { repeated: null, session: null, reminders: { list: [], optedOut: false } }; // 'conflict' corrects it
+    return {
+      repeated: null,
+      session: k.data === null ? null : { data: JSON.parse(k.data), version: k.version },
+      reminders: { list: k.reminders.list.map((r) => ({ ...r })), optedOut: k.reminders.optedOut },
+    };
+  }
+
+  /**
+   * The webhook's round trips to the database (startTurn, saveTurn, and the
+   * replies of a repeated message) and the messages they handled, for
+   * `npm run bench`'s pg_round_trips_per_turn.
+   */
+  readonly turnStats = { roundTrips: 0, turns: 0 };
+
   async saveTurn(t: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'> {
-    return this.tx(async (c) => {
-      // Most messages come from people we know: one round trip locks their
-      // row and reads the version, whether the message was handled and
-      // whether they have a contact row. New people go the longer way.
-      const known = await c.query<{ version: number; seen: boolean; has_contact: boolean }>(
-        `SELECT s.version,
-                EXISTS (SELECT 1 FROM processed p WHERE p.message_id = $2) AS seen,
-                EXISTS (SELECT 1 FROM contacts k WHERE k.subject = $1) AS has_contact
-         FROM sessions s WHERE s.subject = $1 FOR UPDATE OF s`,
-        [t.subject, t.messageId ?? ''],
-      );
-      let version: number;
-      let hasContact: boolean | null = null;
-      if (known.rows[0]) {
-        if (t.messageId && known.rows[0].seen) return 'duplicate';
-        version = known.rows[0].version;
-        hasContact = known.rows[0].has_contact;
-        // Having waited for the row lock, the EXISTS above still saw the
-        // snapshot from before the wait: a turn that changed the session
-        // meanwhile may have been this very message, from another instance.
-        if (version !== t.expectedVersion && t.messageId) {
-          const seen = await c.query('SELECT 1 FROM processed WHERE message_id = $1', [t.messageId]);
-          if (seen.rowCount) return 'duplicate';
-        }
-      } else {
-        version = await this.lockPerson(c, t.subject, true);
-        if (t.messageId) {
-          const seen = await c.query('SELECT 1 FROM processed WHERE message_id = $1', [t.messageId]);
-          if (seen.rowCount) return 'duplicate';
-        }
-      }
-      if (version !== t.expectedVersion) return 'conflict';
-      if (t.effects.some((e) => e.type === 'forget')) {
-        // Nothing about them stays, not even the id of the message that asked.
-        await this.forgetIn(c, t.subject);
-        return 'saved';
-      }
-      if (t.messageId) {
-        // The unique key decides between two instances handling one MessageSid
-        // at once (for two different people's rows, which do not lock each
-        // other): the later insert waits for the earlier to commit, then adds
-        // nothing, and this turn writes nothing.
-        const ins = await c.query(
-          'INSERT INTO processed (message_id, subject, replies, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-          [t.messageId, t.subject, JSON.stringify(t.replies), t.at],
+    const session = JSON.stringify(t.session);
+    const params = [
+      t.subject,
+      t.messageId,
+      t.expectedVersion,
+      t.reminders ? JSON.stringify({ list: t.reminders.list, optedOut: t.reminders.optedOut }) : null,
+      session,
+      JSON.stringify(t.replies),
+      t.at,
+      JSON.stringify(t.effects),
+      this.cipher.encrypt(t.contact.address),
+      t.contact.channel,
+      t.contact.lang,
+      t.count ? JSON.stringify({ ...t.count.cell, seen: t.count.seen }) : null,
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.turnStats.roundTrips++;
+        const { rows } = await this.pool.query<{ outcome: 'saved' | 'duplicate' | 'conflict'; data: string | null; version: number; reminders: PersonReminders }>(
+          'SELECT outcome, data, version, reminders FROM waymark_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+          params,
         );
-        if (ins.rowCount === 0) return 'duplicate';
-      }
-      await c.query(
-        `INSERT INTO sessions (subject, data, updated_at, version) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (subject) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, version = sessions.version + 1`,
-        [t.subject, JSON.stringify(t.session), t.at],
-      );
-      if (t.count) await this.counting.count(c, t.count);
-      const { address, channel, lang } = t.contact;
-      // Kept up to date for people with reminders: the number and channel they
-      // last used, their language, and the time (WhatsApp's 24-hour window).
-      hasContact ??= Boolean((await c.query('SELECT 1 FROM contacts WHERE subject = $1', [t.subject])).rowCount);
-      if (t.effects.some((e) => e.type === 'subscribe') || hasContact) {
-        await c.query(
-          `INSERT INTO contacts (subject, address_enc, channel, lang, last_inbound_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (subject) DO UPDATE SET address_enc = excluded.address_enc, channel = excluded.channel,
-             lang = excluded.lang, last_inbound_at = excluded.last_inbound_at`,
-          [t.subject, this.cipher.encrypt(address), channel, lang, t.at],
-        );
-      }
-      for (const e of t.effects) {
-        switch (e.type) {
-          case 'subscribe':
-            await c.query(
-              `INSERT INTO subscriptions (subject, service_id, timing, created_at) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (subject, service_id) DO UPDATE SET timing = excluded.timing`,
-              [t.subject, e.service, e.timing, t.at],
-            );
-            break;
-          case 'unsubscribe':
-            if (e.service === null) await c.query('DELETE FROM subscriptions WHERE subject = $1', [t.subject]);
-            else await c.query('DELETE FROM subscriptions WHERE subject = $1 AND service_id = $2', [t.subject, e.service]);
-            await c.query(
-              "DELETE FROM outbox WHERE subject = $1 AND status = 'pending' AND ($2::text IS NULL OR service_id = $2)",
-              [t.subject, e.service],
-            );
-            break;
-          case 'opt_out':
-            await c.query('UPDATE contacts SET opted_out = true WHERE subject = $1', [t.subject]);
-            break;
-          case 'opt_in':
-            await c.query('UPDATE contacts SET opted_out = false WHERE subject = $1', [t.subject]);
-            break;
+        const r = rows[0];
+        if (r.outcome !== 'conflict') this.turnStats.turns++;
+        if (r.outcome === 'saved') {
+          if (t.effects.some((e) => e.type === 'forget')) this.known.delete(t.subject);
+          else this.remember(t.subject, session, r.version, r.reminders ?? t.reminders ?? { list: [], optedOut: false });
+        } else if (r.outcome === 'conflict') {
+          this.remember(t.subject, r.data, r.version, r.reminders);
         }
+        return r.outcome;
+      } catch (e) {
+        this.known.delete(t.subject);
+        // A deadlock or serialization failure rolled everything back: safe to run again.
+        const code = (e as { code?: string }).code;
+        if ((code === '40P01' || code === '40001') && attempt < 3) continue;
+        throw e;
       }
-      // A contact with no reminders and no opt-out to remember is not kept.
-      // Only a dropped reminder or an opt-in can make it so: skip the round trip otherwise.
-      if (t.effects.some((e) => e.type === 'unsubscribe' || e.type === 'opt_in')) {
-        await c.query(
-          `DELETE FROM contacts c WHERE c.subject = $1 AND NOT c.opted_out
-             AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.subject = c.subject)`,
-          [t.subject],
-        );
-      }
-      return 'saved';
-    });
+    }
   }
 
   async forget(subject: string): Promise<void> {
+    this.known.delete(subject);
     await this.tx(async (c) => {
       // Wait for a turn of theirs in progress, so that nothing it writes survives.
       await this.lockPerson(c, subject, true);

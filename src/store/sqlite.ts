@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { PurgeCut, Store, StoreLogger, TurnRecord } from './store.ts';
+import type { PurgeCut, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
 import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
 import type { Channel } from '../core/inbound.ts';
 import { AddressCipher } from './address-cipher.ts';
@@ -177,6 +179,66 @@ function migrate(db: Database.Database): void {
   }
 }
 
+export interface SqliteOptions {
+  /**
+   * Checkpoint the write-ahead log on a thread of its own (the server) instead
+   * of inside a COMMIT on the event loop: a checkpoint copies the log into the
+   * database and waits for the disk twice, and every request waited with it.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+/** How often the checkpointer thread looks for committed pages to copy. */
+const CHECKPOINT_EVERY_MS = 200;
+
+// The thread's whole program (plain CommonJS, so that it runs the same from
+// TypeScript sources and from built JavaScript). A PASSIVE checkpoint never
+// takes the write lock and never waits: writers and readers carry on; what a
+// reader still needs is copied next time. The log then starts again from its
+// beginning at the next write after a complete checkpoint.
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 20');
+const timer = setInterval(() => {
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Under steady writing a passive checkpoint is never complete when the
+    // next write starts, so the log would only grow: past restartFrames, a
+    // RESTART (it holds off writers for what is left, usually a few pages,
+    // and the disk's sync) makes the next write start the log again.
+    if (r && r.log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+  } catch (err) { parentPort.postMessage({ error: String((err && err.message) || err) }); }
+}, workerData.every);
+parentPort.on('message', (m) => {
+  if (m !== 'close') return;
+  clearInterval(timer);
+  db.close();
+  process.exit(0);
+});
+`;
+
+function startCheckpointer(file: string, db: Database.Database, logger: StoreLogger | null): { worker: Worker; exited: Promise<unknown> } {
+  // Commits no longer checkpoint; the thread does, a few times a second.
+  db.pragma('wal_autocheckpoint = 0');
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), every: CHECKPOINT_EVERY_MS, restartFrames: 4000 },
+  });
+  worker.on('message', (m: { error?: string }) => {
+    if (m.error) logger?.warn({ reason: m.error }, 'SQLite background checkpoint failed: tried again shortly');
+  });
+  worker.on('error', (err) => {
+    // Without the thread the log would only grow: commits checkpoint again.
+    logger?.warn({ err }, 'SQLite checkpoint thread stopped: commits checkpoint the log themselves');
+    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+  });
+  const exited = new Promise((r) => worker.once('exit', r));
+  worker.unref();
+  return { worker, exited };
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmts;
@@ -190,11 +252,13 @@ export class SqliteStore implements Store {
     file: string,
     secret: Buffer | null = null,
     private readonly logger: StoreLogger | null = null,
+    opts: SqliteOptions = {},
   ) {
     this.cipher = secret ? new AddressCipher(secret) : null;
     this.db = openDatabase(file);
     const db = this.db;
     this.counters = new SqliteCounters(db);
+    if (opts.backgroundCheckpoints && file !== ':memory:') this.checkpointer = startCheckpointer(file, db, logger);
     this.stmts = {
       getSession: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM sessions WHERE subject = ?'),
       sessionVersion: db.prepare<[string], { version: number }>('SELECT version FROM sessions WHERE subject = ?'),
@@ -239,9 +303,12 @@ export class SqliteStore implements Store {
     return st as unknown as Database.Statement<P, R>;
   }
 
-  static open(dataDir: string, secret: Buffer | null = null, logger: StoreLogger | null = null): SqliteStore {
-    return new SqliteStore(path.join(dataDir, 'waymark.db'), secret, logger);
+  static open(dataDir: string, secret: Buffer | null = null, logger: StoreLogger | null = null, opts: SqliteOptions = {}): SqliteStore {
+    return new SqliteStore(path.join(dataDir, 'waymark.db'), secret, logger, opts);
   }
+
+  /** The thread that copies the write-ahead log into the database (see startCheckpointer). */
+  private readonly checkpointer: { worker: Worker; exited: Promise<unknown> } | null = null;
 
   /**
    * Runs `fn` (synchronous, one statement or one transaction), and while
@@ -268,6 +335,21 @@ export class SqliteStore implements Store {
   async getSession(subject: string): Promise<{ data: unknown; version: number } | null> {
     const row = await this.busy(() => this.stmts.getSession.get(subject));
     return row ? { data: JSON.parse(row.data), version: row.version } : null;
+  }
+
+  /** The repeat check, the session and the reminders in one synchronous read (one pass of the event loop). */
+  async startTurn(subject: string, messageId: string | null): Promise<TurnStart> {
+    return this.busy(() => {
+      const st = this.stmts;
+      const done = messageId ? st.getProcessed.get(messageId) : undefined;
+      if (done) return { repeated: JSON.parse(done.replies) as string[], session: null, reminders: { list: [], optedOut: false } };
+      const row = st.getSession.get(subject);
+      return {
+        repeated: null,
+        session: row ? { data: JSON.parse(row.data), version: row.version } : null,
+        reminders: this.readReminders(subject),
+      };
+    });
   }
 
   async getProcessed(messageId: string): Promise<string[] | null> {
@@ -430,11 +512,15 @@ export class SqliteStore implements Store {
   }
 
   async remindersOf(subject: string): Promise<PersonReminders> {
+    return this.busy(() => this.readReminders(subject));
+  }
+
+  private readReminders(subject: string): PersonReminders {
     const query = this.q<[string], { opted_out: number; service_id: string | null; timing: string | null }>(
       `SELECT c.opted_out, s.service_id, s.timing FROM contacts c
        LEFT JOIN subscriptions s ON s.subject = c.subject WHERE c.subject = ? ORDER BY s.id`,
     );
-    const rows = await this.busy(() => query.all(subject));
+    const rows = query.all(subject);
     return {
       list: rows.flatMap((r) => (r.service_id === null ? [] : [{ service: r.service_id, timing: r.timing as Timing }])),
       optedOut: rows[0]?.opted_out === 1,
@@ -609,6 +695,11 @@ export class SqliteStore implements Store {
     if (!this.db.open) return;
     this.flush(); // turns waiting for the next group commit
     await Promise.all([...this.commits]);
+    if (this.checkpointer) {
+      this.checkpointer.worker.ref(); // the process waits for it to close its connection
+      this.checkpointer.worker.postMessage('close');
+      await this.checkpointer.exited;
+    }
     if (this.db.open) this.db.close();
   }
 }

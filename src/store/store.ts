@@ -25,12 +25,34 @@ export interface TurnRecord {
   contact: { address: string; channel: Channel; lang: string };
   /** What the message adds to the needs report (src/report), in the same transaction. */
   count?: ReportCount | null;
+  /**
+   * The person's reminders the turn was computed from (as startTurn gave
+   * them). A store that hands them out from memory (PostgreSQL) says
+   * 'conflict' when they changed since; SQLite reads them just before.
+   */
+  reminders?: PersonReminders;
+}
+
+/** What a turn starts from. */
+export interface TurnStart {
+  /** The replies already sent, when this MessageSid was handled before (then nothing else is read). */
+  repeated: string[] | null;
+  session: { data: unknown; version: number } | null;
+  reminders: PersonReminders;
 }
 
 export type SaveOutcome = 'saved' | 'duplicate' | 'conflict';
 
 /** Sessions and turns: what the webhook reads and writes for every message. */
 export interface SessionStore {
+  /**
+   * The session and the reminders a turn starts from, and whether the
+   * message was handled before. SQLite reads them in one go; PostgreSQL
+   * answers from what its own last turn for the person left (no round
+   * trip), and saveTurn's single statement says 'conflict' (and refreshes
+   * it) when that is stale, or 'duplicate' when the MessageSid was handled.
+   */
+  startTurn(subject: string, messageId: string | null): Promise<TurnStart>;
   getSession(subject: string): Promise<{ data: unknown; version: number } | null>;
   /** The replies already sent for this message, if it was handled before. */
   getProcessed(messageId: string): Promise<string[] | null>;
