@@ -38,6 +38,12 @@ export function publishedServices(c: Catalogue): Service[] {
   return c.services.filter((s) => !(s as { draft?: boolean }).draft);
 }
 
+/** Organizations the feed publishes: those with at least one published service. */
+export function publishedOrganizations(c: Catalogue): Organization[] {
+  const used = new Set(publishedServices(c).map((s) => s.organization_id));
+  return c.organizations.filter((o) => used.has(o.id));
+}
+
 /** The HSDS status: closed services are defunct; temporarily closed ones (or closed today) say so; never active then. */
 export function hsdsStatus(s: Service, today: LocalDate): string {
   const status = s.status as string;
@@ -75,7 +81,7 @@ function orgDescription(org: Organization, c: Catalogue): string {
   const names = publishedServices(c)
     .filter((s) => s.organization_id === org.id)
     .map((s) => s.name);
-  return names.length ? `Services listed by Waymark: ${names.join('; ')}.` : 'Listed by Waymark.';
+  return `Services listed by Waymark: ${names.join('; ')}.`;
 }
 
 export function organizationRecord(org: Organization, c: Catalogue): Json {

@@ -12,6 +12,7 @@ import { hsdsId, UUID_RE } from './ids.ts';
 import {
   organizationFullRecord,
   organizationRecord,
+  publishedOrganizations,
   publishedServices,
   serviceAtLocationFullRecord,
   serviceAtLocationListRecord,
@@ -166,7 +167,7 @@ export const openReferralFeed: FastifyPluginAsync<OpenReferralOptions> = async (
   app.get('/organizations', async (req) => {
     const snap = opts.source();
     const search = one(req.query as Query, 'search');
-    const orgs = snap.catalogue.organizations.filter((o) => matchesSearch(search, [o.name]));
+    const orgs = publishedOrganizations(snap.catalogue).filter((o) => matchesSearch(search, [o.name]));
     return page(
       orgs.map((o) => organizationRecord(o, snap.catalogue)),
       req.query as Query,
@@ -175,7 +176,7 @@ export const openReferralFeed: FastifyPluginAsync<OpenReferralOptions> = async (
 
   app.get<{ Params: { id: string } }>('/organizations/:id', async (req, reply) => {
     const snap = opts.source();
-    const org = snap.catalogue.organizations.find((o) => hsdsId.organization(o.id) === req.params.id.toLowerCase());
+    const org = publishedOrganizations(snap.catalogue).find((o) => hsdsId.organization(o.id) === req.params.id.toLowerCase());
     return org ? organizationFullRecord(org, snap, today()) : notFound(reply, 'organization');
   });
 
