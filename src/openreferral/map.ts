@@ -58,9 +58,12 @@ function currentClosures(s: Service, today: LocalDate): HolidaySchedule[] {
   return s.holiday_schedules.filter((h) => h.closed && h.end_date >= today);
 }
 
-/** One alert line per closure not yet over: "Closed from 2026-12-24 to 2026-12-26: Christmas." */
+/**
+ * One alert line per closure not yet over: "Closed from 2026-12-24 to 2026-12-26."
+ * Its note is left out: schedule and closure notes are staff's own words (never sent to texters either).
+ */
 export function closureLine(h: HolidaySchedule): string {
-  return `Closed from ${h.start_date} to ${h.end_date}${h.note ? `: ${h.note}` : ''}.`;
+  return `Closed from ${h.start_date} to ${h.end_date}.`;
 }
 
 function alert(s: Service, today: LocalDate): string | undefined {
@@ -132,7 +135,8 @@ function links(s: Service): Links {
  * the next run. Without times: the days alone.
  */
 function weeklySchedule(s: Service, r: RegularSchedule, i: number, today: LocalDate): Json {
-  const base = { ...links(s), freq: 'WEEKLY', byday: r.byday.join(','), notes: r.note ?? undefined };
+  // r.note is for staff and is never published.
+  const base = { ...links(s), freq: 'WEEKLY', byday: r.byday.join(',') };
   if (r.opens_at === null || r.closes_at === null) {
     return clean({ id: hsdsId.schedule(s.id, String(i)), ...base });
   }
@@ -171,7 +175,6 @@ function datedSchedule(s: Service, h: HolidaySchedule, j: number): Json {
     timezone: timed ? londonOffsetMinutes(h.start_date) / 60 : undefined,
     opens_at: timed ? `${h.opens_at}${suffix}` : undefined,
     closes_at: timed ? `${h.closes_at}${suffix}` : undefined,
-    notes: h.note ?? undefined,
   });
 }
 

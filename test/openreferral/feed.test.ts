@@ -162,7 +162,7 @@ describe('status, closures and schedules', () => {
     expect((await valid(app, `/openreferral/services/${hsdsId.service(TIMED.id)}`, 'service')).status).toBe('defunct');
     const works = await valid(app, `/openreferral/services/${hsdsId.service(NO_POSTCODE.id)}`, 'service');
     expect(works.status).toBe('temporarily closed');
-    expect(works.alert).toBe('Closed from 2026-12-01 to 2026-12-10: Building works.');
+    expect(works.alert).toBe('Closed from 2026-12-01 to 2026-12-10.');
     expect((await get(app, `/openreferral/services/${hsdsId.service(ALL_SERVICES[0].id)}`)).body!.status).toBe('temporarily closed');
     await app.close();
   });
@@ -206,8 +206,10 @@ describe('status, closures and schedules', () => {
     });
     const { app } = await makeApp({ now: WINTER, catalogue: c });
     const body = await valid(app, `/openreferral/services/${hsdsId.service(TIMED.id)}`, 'service');
-    expect(body.schedules).toEqual([expect.objectContaining({ byday: 'FR', notes: 'Friday mornings' })]);
+    expect(body.schedules).toEqual([expect.objectContaining({ byday: 'FR' })]);
     expect(body.schedules[0].opens_at).toBeUndefined();
+    // A schedule's note is for staff: never published.
+    expect(JSON.stringify(body)).not.toContain('Friday mornings');
     const always = ALL_SERVICES.find((s) => s.always_open)!;
     const line = await valid(app, `/openreferral/services/${hsdsId.service(always.id)}`, 'service');
     expect(line.schedules).toEqual([expect.objectContaining({ byday: 'MO,TU,WE,TH,FR,SA,SU', description: 'Open 24 hours a day, every day' })]);
@@ -324,6 +326,7 @@ describe('for harvesters and browsers', () => {
     expect(all).not.toContain('FOOD');
     for (const s of ALL_SERVICES) for (const reason of Object.values(s.unknown)) expect(all).not.toContain(reason);
     for (const src of Object.values(content().catalogue.sources)) expect(all).not.toContain(src.title);
+    for (const s of ALL_SERVICES) for (const r of s.schedules ?? []) if (r.note) expect(all).not.toContain(r.note);
     expect(all).not.toMatch(/provenance|checked|sources/);
   });
 });

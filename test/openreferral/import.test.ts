@@ -9,7 +9,10 @@ import { serviceRecord } from '../../src/openreferral/map.ts';
 import { content } from '../helpers.ts';
 import { schemaErrors } from './hsds-schemas.ts';
 
-/** The fields HSDS carries; the others (id, audience, access, translations, doubts, provenance, unknown) are Waymark's own. */
+/**
+ * The fields the feed publishes; the others (id, audience, access, translations, doubts,
+ * provenance, unknown, and the staff's notes on schedules and closures) are Waymark's own.
+ */
 export function publishedPart(s: Service) {
   return {
     name: s.name,
@@ -24,8 +27,8 @@ export function publishedPart(s: Service) {
     phones: s.phones,
     url: s.url,
     always_open: s.always_open,
-    schedules: s.schedules,
-    holiday_schedules: s.holiday_schedules,
+    schedules: s.schedules?.map((r) => ({ ...r, note: null })) ?? null,
+    holiday_schedules: s.holiday_schedules.map((h) => ({ ...h, note: null })),
   };
 }
 
