@@ -30,7 +30,7 @@ export interface AppOptions {
   /** The staff desk under /staff; none if not given. */
   staff?: StaffDeskOptions;
   /** What the Open Referral feed (/openreferral) publishes; by default the bot's (live) catalogue. */
-  openReferralSource?: () => FeedSnapshot;
+  openReferralSource?: () => FeedSnapshot | Promise<FeedSnapshot>;
 }
 
 /** What a person gets when we cannot answer properly: short, and still safe. */

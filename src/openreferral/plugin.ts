@@ -26,7 +26,7 @@ import {
 
 export interface OpenReferralOptions {
   /** The catalogue as it is now (the live catalogue once the store holds it). */
-  source: () => FeedSnapshot;
+  source: () => FeedSnapshot | Promise<FeedSnapshot>;
   clock: () => Date;
 }
 
@@ -150,7 +150,7 @@ export const openReferralFeed: FastifyPluginAsync<OpenReferralOptions> = async (
   app.get('/', async () => HSDS_META);
 
   app.get('/services', async (req) => {
-    const snap = opts.source();
+    const snap = await opts.source();
     const d = today();
     return page(
       selectServices(snap, req.query as Query).map((s) => serviceListRecord(s, snap, d)),
@@ -159,13 +159,13 @@ export const openReferralFeed: FastifyPluginAsync<OpenReferralOptions> = async (
   });
 
   app.get<{ Params: { id: string } }>('/services/:id', async (req, reply) => {
-    const snap = opts.source();
+    const snap = await opts.source();
     const s = publishedServices(snap.catalogue).find((x) => hsdsId.service(x.id) === req.params.id.toLowerCase());
     return s ? serviceRecord(s, snap, today()) : notFound(reply, 'service');
   });
 
   app.get('/organizations', async (req) => {
-    const snap = opts.source();
+    const snap = await opts.source();
     const search = one(req.query as Query, 'search');
     const orgs = publishedOrganizations(snap.catalogue).filter((o) => matchesSearch(search, [o.name]));
     return page(
@@ -175,7 +175,7 @@ export const openReferralFeed: FastifyPluginAsync<OpenReferralOptions> = async (
   });
 
   app.get<{ Params: { id: string } }>('/organizations/:id', async (req, reply) => {
-    const snap = opts.source();
+    const snap = await opts.source();
     const org = publishedOrganizations(snap.catalogue).find((o) => hsdsId.organization(o.id) === req.params.id.toLowerCase());
     return org ? organizationFullRecord(org, snap, today()) : notFound(reply, 'organization');
   });
@@ -191,26 +191,26 @@ export const openReferralFeed: FastifyPluginAsync<OpenReferralOptions> = async (
   );
 
   app.get('/taxonomy_terms', async (req) => {
-    const snap = opts.source();
+    const snap = await opts.source();
     const search = one(req.query as Query, 'search');
     const terms = snap.catalogue.categories.filter((c) => matchesSearch(search, [c.name])).map(termRecord);
     return page(terms, req.query as Query);
   });
 
   app.get<{ Params: { id: string } }>('/taxonomy_terms/:id', async (req, reply) => {
-    const cat = opts.source().catalogue.categories.find((c) => hsdsId.taxonomyTerm(c.id) === req.params.id.toLowerCase());
+    const cat = (await opts.source()).catalogue.categories.find((c) => hsdsId.taxonomyTerm(c.id) === req.params.id.toLowerCase());
     return cat ? termRecord(cat) : notFound(reply, 'taxonomy term');
   });
 
   app.get('/service_at_locations', async (req) => {
-    const snap = opts.source();
+    const snap = await opts.source();
     const d = today();
     const items = selectServices(snap, req.query as Query).flatMap((s): Json[] => { const r = serviceAtLocationListRecord(s, snap, d); return r ? [r] : []; });
     return page(items, req.query as Query);
   });
 
   app.get<{ Params: { id: string } }>('/service_at_locations/:id', async (req, reply) => {
-    const snap = opts.source();
+    const snap = await opts.source();
     const s = publishedServices(snap.catalogue).find((x) => hsdsId.serviceAtLocation(x.id) === req.params.id.toLowerCase());
     const rec = s ? serviceAtLocationFullRecord(s, snap, today()) : undefined;
     return rec ?? notFound(reply, 'service_at_location');
