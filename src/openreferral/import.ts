@@ -348,6 +348,7 @@ export function importHsds(input: unknown, ctx: ImportContext): ImportResult {
       organization_id: org.id,
       name,
       status: waymarkStatus,
+      draft: true,
       audience: 'public',
       area,
       categories,

@@ -71,6 +71,7 @@ describe('round trip: export a service as HSDS, import it as a draft', () => {
       const { drafts, report, organizations } = importHsds(hsds, ctx(c, today));
       expect(organizations).toEqual([]);
       expect(drafts).toHaveLength(1);
+      expect(drafts[0].draft).toBe(true);
       expect(publishedPart(drafts[0])).toEqual(publishedPart(original));
       expect(report[0].notMapped).toEqual([`the same record as the published service "${original.id}": imported as a separate draft`]);
       expect(drafts[0].id).not.toBe(original.id);
