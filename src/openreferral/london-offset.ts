@@ -10,8 +10,20 @@ export function londonOffsetMinutes(date: LocalDate): number {
   return Math.round((noonUtc - londonToInstant(date, '12:00').getTime()) / 60_000);
 }
 
+const periods = new Map<LocalDate, { from: LocalDate; to: LocalDate; minutes: number }>();
+
 /** The first and last dates around `date` with the same London offset (at noon). */
 export function offsetPeriod(date: LocalDate): { from: LocalDate; to: LocalDate; minutes: number } {
+  let p = periods.get(date);
+  if (!p) {
+    if (periods.size > 1000) periods.clear();
+    p = findPeriod(date);
+    periods.set(date, p);
+  }
+  return p;
+}
+
+function findPeriod(date: LocalDate): { from: LocalDate; to: LocalDate; minutes: number } {
   const minutes = londonOffsetMinutes(date);
   let from = date;
   while (londonOffsetMinutes(addDays(from, -1)) === minutes) from = addDays(from, -1);
