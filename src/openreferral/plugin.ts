@@ -70,8 +70,8 @@ function instant(q: Query, name: string): Date | undefined {
   if (v === undefined) return undefined;
   try {
     return parseWhen(v);
-  } catch {
-    throw new BadQuery(`${name}: expected an ISO 8601 date or date-time, e.g. 2026-12-01 or 2026-12-01T09:00:00Z`);
+  } catch (e) {
+    throw new BadQuery(`${name}: expected an ISO 8601 date or date-time, e.g. 2026-12-01 or 2026-12-01T09:00:00Z`, { cause: e });
   }
 }
 
