@@ -268,9 +268,9 @@ describe('pages and filters', () => {
     const changed = new Map([[TIMED.id, new Date('2026-12-02T09:00:00Z')]]);
     const old = new Date('2026-11-01T09:00:00Z');
     const known = await makeApp({ now: WINTER });
-    await known.app.close();
     const feed = await buildApp({
       bot: known.bot,
+      deliveries: known.store,
       logger: pino({ level: 'silent' }),
       twilioAuthToken: null,
       publicBaseUrl: null,
@@ -282,6 +282,7 @@ describe('pages and filters', () => {
     expect(body.contents[0].last_modified).toBe('2026-12-02T09:00:00.000Z');
     expect(schemaErrors('service_list', body, true)).toEqual([]);
     await feed.close();
+    await known.app.close();
   });
 });
 
