@@ -13,6 +13,16 @@ export interface PreparedImport extends ImportResult {
 
 /** Reads FILE and maps its HSDS services against `catalogue`; throws with the file's name when it cannot. */
 export function prepareImport(file: string, catalogue: Catalogue, today: LocalDate): PreparedImport {
+  return mapHsdsFile(readHsdsFile(file), catalogue, today);
+}
+
+export interface HsdsFile {
+  label: string;
+  json: unknown;
+}
+
+/** The file's JSON; throws naming the file when it cannot be read or parsed. */
+export function readHsdsFile(file: string): HsdsFile {
   const label = path.basename(file);
   let text: string;
   try {
@@ -26,10 +36,25 @@ export function prepareImport(file: string, catalogue: Catalogue, today: LocalDa
   } catch (e) {
     throw new Error(`${label}: not valid JSON: ${(e as Error).message}`);
   }
+  return { label, json };
+}
+
+/** The drafts, organizations and source an HSDS file gives against `catalogue` (pure). */
+export function mapHsdsFile({ label, json }: HsdsFile, catalogue: Catalogue, today: LocalDate): PreparedImport {
   let sourceId = `hsds-${slug(label.replace(/\.json$/i, ''))}-${today}`;
   for (let n = 2; sourceId in catalogue.sources; n++) sourceId = `hsds-${slug(label.replace(/\.json$/i, ''))}-${today}-${n}`;
   const source: Source = { title: `HSDS 3.0 file ${label}, imported on ${today}`, url: null, published: null };
   return { ...importHsds(json, { catalogue, today, sourceId, label }), sourceId, source };
+}
+
+/** The catalogue with the import's drafts, organizations and source added. */
+export function withDrafts(catalogue: Catalogue, p: PreparedImport): Catalogue {
+  return {
+    ...catalogue,
+    sources: p.drafts.length ? { ...catalogue.sources, [p.sourceId]: p.source } : catalogue.sources,
+    organizations: [...catalogue.organizations, ...p.organizations],
+    services: [...catalogue.services, ...p.drafts],
+  };
 }
 
 /** One block per service: "NAME → draft ID", then what could not be mapped. */
