@@ -10,6 +10,7 @@ import { twilioEdge } from './channels/twilio/plugin.ts';
 import { makeLogger } from './core/log.ts';
 import { staffDesk, type StaffDeskOptions } from './staff/plugin.ts';
 import type { FeedSnapshot } from './openreferral/map.ts';
+import { liveFeedSource } from './openreferral/live-source.ts';
 import { openReferralFeed } from './openreferral/plugin.ts';
 
 export interface AppOptions {
@@ -29,7 +30,7 @@ export interface AppOptions {
   clock?: () => Date;
   /** The staff desk under /staff; none if not given. */
   staff?: StaffDeskOptions;
-  /** What the Open Referral feed (/openreferral) publishes; by default the bot's (live) catalogue. */
+  /** What the Open Referral feed (/openreferral) publishes; by default the desk's live catalogue (or the bot's). */
   openReferralSource?: () => FeedSnapshot | Promise<FeedSnapshot>;
 }
 
@@ -99,7 +100,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const feedBot = opts.bot;
   await app.register(openReferralFeed, {
     prefix: '/openreferral',
-    source: opts.openReferralSource ?? (() => ({ catalogue: feedBot.deps.live?.current() ?? feedBot.deps.catalogue })),
+    // With the desk: the store's live catalogue and its revision times; else the bot's catalogue.
+    source:
+      opts.openReferralSource ??
+      (opts.staff ? liveFeedSource(opts.staff.live, opts.staff.catalogueStore) : () => ({ catalogue: feedBot.deps.live?.current() ?? feedBot.deps.catalogue })),
     clock,
   });
 

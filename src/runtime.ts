@@ -14,7 +14,6 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { Subjects, loadSecret } from './store/subject.ts';
 import { LiveCatalogue } from './catalogue/live.ts';
-import { liveFeedSource } from './openreferral/live-source.ts';
 import { openCatalogueStore } from './catalogue/store-open.ts';
 import type { CatalogueStore } from './catalogue/store-types.ts';
 import { validateCatalogue } from './catalogue/schema.ts';
@@ -42,7 +41,6 @@ export async function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
     bot: new Bot({ ...rt, flood: config.flood }),
     deliveries: rt.store,
     staff: { live: rt.live, catalogueStore: rt.catalogueStore, report: reportReader(rt.store), secureCookies: config.publicBaseUrl?.startsWith('https://') ?? false },
-    openReferralSource: liveFeedSource(rt.live, rt.catalogueStore),
     logger: rt.logger,
     twilioAuthToken: config.twilioAuthToken,
     publicBaseUrl: config.publicBaseUrl,
