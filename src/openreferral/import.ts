@@ -318,11 +318,8 @@ export function importHsds(input: unknown, ctx: ImportContext): ImportResult {
     const closedNow = closed.some((h) => h.start_date <= ctx.today && h.end_date >= ctx.today);
     let waymarkStatus: Service['status'] = 'active';
     if (status === 'defunct' || status === 'inactive') waymarkStatus = 'closed';
-    else if (status === 'temporarily closed' && !closedNow) {
-      // The desk's temporarily_closed when the catalogue has it; else kept active and said.
-      if (TEMPORARILY_CLOSED) waymarkStatus = TEMPORARILY_CLOSED as Service['status'];
-      else notMapped.push('status "temporarily closed" with no dates: set the closure on the desk');
-    }
+    // Temporarily closed because of a dated closure: the closure says it; otherwise the status does.
+    else if (status === 'temporarily closed' && !closedNow) waymarkStatus = 'temporarily_closed';
 
     const location = mapLocation(sals, notMapped);
     const areaName = arr(svc.service_areas).map((a) => cityOf(a.name)).find((c) => c !== null) ?? null;
@@ -381,6 +378,3 @@ export function importHsds(input: unknown, ctx: ImportContext): ImportResult {
   }
   return { drafts, organizations, report };
 }
-
-/** The catalogue's value for a temporarily closed service, when it has one (the staff desk adds it). */
-const TEMPORARILY_CLOSED: string | null = null;

@@ -56,6 +56,15 @@ describe('round trip: export a service as HSDS, import it as a draft', () => {
     });
   }
 
+  it('gives back a closed and a temporarily closed service with their status', () => {
+    const today = '2026-12-04';
+    for (const status of ['closed', 'temporarily_closed'] as const) {
+      const original = { ...richService(), status, holiday_schedules: [] };
+      const { drafts } = importHsds(serviceRecord(original, { catalogue }, today), ctx(catalogue, today));
+      expect(publishedPart(drafts[0]), status).toEqual(publishedPart(original));
+    }
+  });
+
   it('gives back every service of the catalogue that has a postcode or no place', () => {
     const today = '2026-12-04';
     for (const original of catalogue.services.filter((s) => !s.location || s.location.postcode)) {
