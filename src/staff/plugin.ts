@@ -3,7 +3,7 @@
 // headers, no caching) apply to the desk alone.
 //
 // Routes: GET/POST /staff/login, POST /staff/logout, GET /staff (services),
-// GET/POST /staff/services/:id, POST …/confirm, …/closures, …/closures/remove,
+// GET/POST /staff/services/:id, POST …/confirm, …/publish (a draft), …/closures, …/closures/remove,
 // …/messages/preview, …/messages, GET /staff/history, POST
 // /staff/history/:id/revert, GET/POST /staff/accounts (admins), GET /staff/desk.css,
 // GET /staff/report and /staff/report.csv (src/report/routes.ts).
