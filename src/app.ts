@@ -1,4 +1,5 @@
-// buildApp(): the Fastify app: the Twilio edge (a plugin under /twilio),
+// buildApp(): the Fastify app: the Twilio edge (a plugin under /twilio), the
+// Open Referral feed (/openreferral),
 // /healthz, errors and one log line per response. Tests drive it with
 // app.inject(); server.ts opens the store and listens.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -8,6 +9,9 @@ import type { DeliveryStore } from './store/store.ts';
 import { twilioEdge } from './channels/twilio/plugin.ts';
 import { makeLogger } from './core/log.ts';
 import { staffDesk, type StaffDeskOptions } from './staff/plugin.ts';
+import type { FeedSnapshot } from './openreferral/map.ts';
+import { liveFeedSource } from './openreferral/live-source.ts';
+import { openReferralFeed } from './openreferral/plugin.ts';
 
 export interface AppOptions {
   bot: Bot;
@@ -26,6 +30,8 @@ export interface AppOptions {
   clock?: () => Date;
   /** The staff desk under /staff; none if not given. */
   staff?: StaffDeskOptions;
+  /** What the Open Referral feed (/openreferral) publishes; by default the desk's live catalogue (or the bot's). */
+  openReferralSource?: () => FeedSnapshot | Promise<FeedSnapshot>;
 }
 
 /** What a person gets when we cannot answer properly: short, and still safe. */
@@ -91,6 +97,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   if (opts.staff) await app.register(staffDesk, { prefix: '/staff', clock, ...opts.staff });
+  const feedBot = opts.bot;
+  await app.register(openReferralFeed, {
+    prefix: '/openreferral',
+    // With the desk: the store's live catalogue and its revision times; else the bot's catalogue.
+    source:
+      opts.openReferralSource ??
+      (opts.staff ? liveFeedSource(opts.staff.live, opts.staff.catalogueStore) : () => ({ catalogue: feedBot.deps.live?.current() ?? feedBot.deps.catalogue })),
+    clock,
+  });
 
   return app;
 }

@@ -2,10 +2,11 @@
 
 import { CITY_IDS, type Catalogue, type Category, type CityId, type Service } from './types.ts';
 
-/** May this service be offered to someone in `city`? (active, public, local or national) */
-export function isOfferedIn(service: Pick<Service, 'status' | 'audience' | 'area'>, city: CityId): boolean {
+/** May this service be offered to someone in `city`? (active, published, public, local or national) */
+export function isOfferedIn(service: Pick<Service, 'status' | 'audience' | 'area' | 'draft'>, city: CityId): boolean {
   return (
     service.status === 'active' &&
+    service.draft !== true &&
     service.audience === 'public' &&
     (service.area === city || service.area === 'national')
   );

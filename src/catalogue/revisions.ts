@@ -119,6 +119,8 @@ export const FIELD_NAMES: Record<string, string> = {
   status: 'Status',
   schedules: 'Opening times',
   holiday_schedules: 'Closures',
+  draft: 'Draft (not yet published)',
+  categories: 'Categories',
 };
 
 /**

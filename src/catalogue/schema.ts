@@ -126,9 +126,11 @@ const ServiceSchema = z.strictObject({
   organization_id: nonEmpty('an organization id'),
   name: nonEmpty(),
   status: z.enum(['active', 'temporarily_closed', 'closed']),
+  draft: z.literal(true).optional(),
   audience: z.enum(['public', 'professionals']),
   area: z.enum([...CITIES, 'national']),
-  categories: z.array(nonEmpty('a category id')).min(1, { error: 'expected at least one category id' }),
+  // At least one, except for a draft (checked in checkService).
+  categories: z.array(nonEmpty('a category id')),
   description: nonEmpty(),
   eligibility: nonEmpty().nullable(),
   access: z
@@ -386,6 +388,7 @@ function checkService(
       r.add([...base, 'categories', j], `expected a category id (${catList}), got ${got(c)}`);
   });
   const cats = arr(s.categories);
+  if (Array.isArray(s.categories) && cats.length === 0 && s.draft !== true) r.add([...base, 'categories'], 'expected at least one category id');
   cats.forEach((c, j) => {
     if (cats.indexOf(c) !== j) r.add([...base, 'categories', j], `expected each category once, got ${got(c)} twice`);
   });
@@ -451,7 +454,7 @@ function checkSourceIds(r: Reporter, base: PathKey[], p: Record<string, unknown>
 
 /** On the raw entry (not yet parsed): isOfferedIn only compares its fields. */
 function isOffered(s: unknown, city: CityId, category: string): boolean {
-  return isObj(s) && isOfferedIn(s as Pick<Service, 'status' | 'audience' | 'area'>, city) && arr(s.categories).includes(category);
+  return isObj(s) && isOfferedIn(s as Pick<Service, 'status' | 'audience' | 'area' | 'draft'>, city) && arr(s.categories).includes(category);
 }
 
 // A category with nothing offered anywhere is a dead end in every menu: an

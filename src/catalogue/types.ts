@@ -121,6 +121,12 @@ export interface Service {
   name: string;
   /** temporarily_closed: not offered, and its subscribers get a "closed" notice instead of each reminder. */
   status: 'active' | 'temporarily_closed' | 'closed';
+  /**
+   * A draft (from npm run catalogue -- import-hsds): kept for staff, never
+   * offered to texters and never published in the Open Referral feed, until
+   * a person publishes it on the desk. It may have no category yet.
+   */
+  draft?: true;
   /** Professionals-only services are kept for the record and never offered. */
   audience: 'public' | 'professionals';
   area: ServiceArea;

@@ -25,6 +25,7 @@ export function formatTime(at: Date): string {
 }
 
 const statusBadge = (status: string) => html`<span class="status status-${status}">${statusLabel(status)}</span>`;
+const draftBadge = (s: Service) => (s.draft ? html` <span class="status status-draft">Draft</span>` : '');
 
 export function loginBody(o: { csrf: string; email: string; error: string | null }): Html {
   return html`<h1>Sign in</h1>
@@ -50,7 +51,7 @@ export function servicesBody(catalogue: Catalogue): Html {
     (s) => html`<tr>
   <td><a href="/staff/services/${encodeURIComponent(s.id)}">${s.name}</a></td>
   <td>${cityOf(s)}</td>
-  <td>${statusBadge(s.status)}</td>
+  <td>${statusBadge(s.status)}${draftBadge(s)}</td>
   <td>${formatDate(lastConfirmed(s))}</td>
 </tr>`,
   );
@@ -112,6 +113,29 @@ export interface ServicePageData {
   messageError?: string;
   messageValue?: string;
   today: string;
+  /** The catalogue's categories, for a draft's Publish form. */
+  categories?: Array<{ id: string; name: string }>;
+  publishError?: string;
+}
+
+/** A draft's panel: it reaches nobody until a person publishes it, with at least one category. */
+function publishPanel(d: ServicePageData, base: string, csrf: string): Html {
+  const s = d.service;
+  return html`<div class="panel" id="draft">
+<h2>Draft</h2>
+<p>Imported from an Open Referral (HSDS) feed. Not offered to anyone and not in Waymark's own feed until you publish it. Check its facts first.</p>
+<form method="post" action="${base}/publish" novalidate>
+  ${csrfField(csrf)}
+  <fieldset>
+    <legend>Categories</legend>
+    ${d.publishError ? html`<span class="error-message" id="categories-error">${d.publishError}</span>` : ''}
+    ${(d.categories ?? []).map(
+      (c) => html`<div class="check"><input type="checkbox" id="category-${c.id}" name="category" value="${c.id}"${s.categories.includes(c.id) ? new Html(' checked') : ''}><label for="category-${c.id}">${c.name}</label></div>`,
+    )}
+  </fieldset>
+  <div class="actions"><button type="submit">Publish</button></div>
+</form>
+</div>`;
 }
 
 export function serviceBody(d: ServicePageData, csrf: string): Html {
@@ -128,7 +152,8 @@ export function serviceBody(d: ServicePageData, csrf: string): Html {
     .sort((a, b) => a.h.start_date.localeCompare(b.h.start_date));
   return html`<p><a href="/staff">← All services</a></p>
 <h1>${s.name}</h1>
-<p class="meta"><span>${cityOf(s)}</span> ${statusBadge(s.status)} <span>Last confirmed: ${formatDate(lastConfirmed(s))}</span></p>
+<p class="meta"><span>${cityOf(s)}</span> ${statusBadge(s.status)}${draftBadge(s)} <span>Last confirmed: ${formatDate(lastConfirmed(s))}</span></p>
+${s.draft ? publishPanel(d, base, csrf) : ''}
 ${errorList.length ? html`<div class="errors" role="alert" tabindex="-1"><h2>Nothing was saved: please correct ${errorList.length === 1 ? 'this' : 'these'}</h2><ul>${errorList.map(([k, m]) => html`<li><a href="#${k}">${m}</a></li>`)}</ul></div>` : ''}
 
 <h2 id="facts">Facts</h2>

@@ -3,7 +3,7 @@
 // headers, no caching) apply to the desk alone.
 //
 // Routes: GET/POST /staff/login, POST /staff/logout, GET /staff (services),
-// GET/POST /staff/services/:id, POST …/confirm, …/closures, …/closures/remove,
+// GET/POST /staff/services/:id, POST …/confirm, …/publish (a draft), …/closures, …/closures/remove,
 // …/messages/preview, …/messages, GET /staff/history, POST
 // /staff/history/:id/revert, GET/POST /staff/accounts (admins), GET /staff/desk.css,
 // GET /staff/report and /staff/report.csv (src/report/routes.ts).
@@ -53,6 +53,7 @@ const DONE: Record<string, string> = {
   saved: 'Saved. The bot gives the new facts from now on.',
   unchanged: 'Nothing had changed, so nothing was saved.',
   confirmed: 'Recorded: the facts were confirmed today.',
+  published: 'Published. The bot offers it and the Open Referral feed lists it from now on.',
   'closure-added': 'Closure added. Subscribers will be told it is closed that day.',
   'closure-removed': 'Closure removed.',
   sent: 'Message queued for every subscriber. It goes out within a minute.',
@@ -195,6 +196,7 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
       messages: await store.staffMessages(service.id, 5),
       revisions: await store.revisions({ serviceId: service.id, limit: 5 }),
       today: today(),
+      categories: live.current().categories,
       ...extra,
     };
     return send(req, reply, service.name, (t) => serviceBody(data, t), { status, nav: 'services' });
@@ -253,6 +255,30 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
     }, clock());
     if (!result.ok) return notFound(req, reply);
     return back(reply, id, 'confirmed');
+  });
+
+  // A draft (from import-hsds) is published by a person, with at least one category.
+  app.post<{ Params: { id: string } }>('/services/:id/publish', async (req, reply) => {
+    const id = req.params.id;
+    const raw = form(req).category;
+    const chosen = (Array.isArray(raw) ? raw : [raw]).filter((c): c is string => typeof c === 'string' && c !== '');
+    const known = live.current().categories.map((c) => c.id);
+    const categories = known.filter((c) => chosen.includes(c));
+    const current = findService(live.current(), id);
+    if (!current) return notFound(req, reply);
+    if (!current.draft) return back(reply, id, 'unchanged');
+    if (categories.length === 0) return servicePage(req, reply, current, { publishError: 'Choose at least one category' }, 400);
+    const result = await live.change((cat) => {
+      const service = findService(cat, id);
+      if (!service?.draft) return { errors: ['the draft is no longer in the catalogue'] };
+      const { draft: _draft, ...published } = service;
+      const next: Service = { ...published, categories };
+      cat.services[cat.services.indexOf(service)] = next;
+      return { catalogue: cat, revisions: [serviceRevision(who(req).email, 'edit', service, next, 'published the draft')!] };
+    }, clock());
+    if (!result.ok) return servicePage(req, reply, current, { publishError: `Not published: ${result.errors.slice(0, 3).join('; ')}` }, 400);
+    req.log.info({ service: id, by: who(req).email }, 'draft published at the desk');
+    return back(reply, id, 'published');
   });
 
   // ---- closures ----

@@ -103,6 +103,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status { display: inline-block; padding: 0 0.5rem; border-radius: 999px; font-size: 0.85rem; font-weight: 600; white-space: nowrap; }
 .status-active { background: #e3f1e9; color: #1f5e3a; }
 .status-temporarily_closed { background: #fff3d6; color: #6b4a00; }
+.status-draft { background: #e8e8f4; color: #2d2d6b; }
 .status-closed { background: #eceeef; color: #3d4549; }
 .closures { list-style: none; padding: 0; margin: 0 0 1rem; }
 .closures li { display: flex; align-items: center; justify-content: space-between; gap: 1rem; max-width: 28rem; padding: 0.4rem 0.75rem; background: #fff; border: 1px solid #e2e5df; margin-bottom: 0.35rem; border-radius: 4px; }
