@@ -184,6 +184,11 @@ const ServiceSchema = z.strictObject({
     status: ProvenanceSchema.optional(),
     categories: z.record(z.string(), ProvenanceSchema).optional(),
   }),
+  // Confirmed with the organisation (issue 13): absent until it is.
+  assured_date: date.optional(),
+  assured_how: z.enum(['provider_sms', 'staff_phone', 'staff_visit']).optional(),
+  assurer_email: nonEmpty().nullable().optional(),
+  assured_note: nonEmpty().nullable().optional(),
 });
 
 export const CatalogueSchema = z.strictObject({

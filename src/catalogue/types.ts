@@ -154,9 +154,23 @@ export interface Service {
   doubts?: Partial<Record<DoubtField, Doubt>>;
   /** For every null fact above: why it is unknown. */
   unknown: Partial<Record<FactField, string>>;
+  /**
+   * When the organisation last confirmed these facts (Open Referral's
+   * `assured_date`, a London date), separate from the page-check dates in
+   * `provenance`. Absent: never confirmed. See src/freshness/.
+   */
+  assured_date?: string;
+  /** How: the provider answered YES by SMS, or staff asked by phone or visit. */
+  assured_how?: AssuredHow;
+  /** Open Referral's `assurer_email`: the staff member, or null when the provider confirmed by SMS. */
+  assurer_email?: string | null;
+  /** What the staff member noted, or which contact answered (a name, never a number). */
+  assured_note?: string | null;
   /** For every known fact above: where it came from and when it was checked. */
   provenance: ServiceProvenance;
 }
+
+export type AssuredHow = 'provider_sms' | 'staff_phone' | 'staff_visit';
 
 /** The service's own words that staff may give per language. */
 export type TranslatedField = 'name' | 'description' | 'eligibility' | 'access_note' | 'doubt_location' | 'doubt_schedules';

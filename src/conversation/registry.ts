@@ -124,6 +124,11 @@ export const ENGINE_TEMPLATES = [
   'lang_menu',
   'lang_set',
   'slow_down',
+  // The freshness line (src/freshness/line.ts).
+  'fresh_checked',
+  'fresh_not_since',
+  'fresh_never',
+  'months_short',
 ] as const;
 
 export { WEEKDAYS as DAY_KEYS } from '../catalogue/types.ts';

@@ -5,6 +5,7 @@ import { WEEKDAYS, type Catalogue, type CityId, type DoubtField, type Service, t
 import { openingStatus, weeklySummary } from '../catalogue/opening-times.ts';
 import { oldFacts, type OldFacts } from '../catalogue/evidence.ts';
 import type { Flow, LanguagePack } from './types.ts';
+import { DEFAULT_FRESH_DAYS, freshness, freshnessText } from '../freshness/line.ts';
 
 /** A template split once into [text, key, text, key, …, text] (every message renders several). */
 const PARTS = new Map<string, string[]>();
@@ -20,8 +21,11 @@ function templateParts(template: string): string[] {
 export class Texts {
   readonly pack: LanguagePack;
   private readonly en: LanguagePack;
+  /** FRESH_DAYS: a confirmation with the organisation older than this is not "Checked". */
+  readonly freshDays: number;
   constructor(flow: Flow, lang: string) {
     this.en = flow.languages[flow.defaultLang];
+    this.freshDays = flow.freshDays ?? DEFAULT_FRESH_DAYS;
     this.pack = flow.languages[lang] ?? this.en;
   }
 
@@ -62,6 +66,8 @@ export class Texts {
     return translations?.[this.lang]?.[field] ?? english;
   }
 }
+
+const NOTHING_OLD: OldFacts = { info: null, times: null, place: null, offers: [] };
 
 const DAY_ORDER: readonly Weekday[] = WEEKDAYS;
 
@@ -150,8 +156,16 @@ function stripScheme(url: string): string {
  * "Times from 2016: phone first": what the reply rests on that only pages over
  * a year old say, and what to do about it; or null when nothing is that old.
  */
-export function oldFactsText(tx: Texts, catalogue: Catalogue, service: Service, old: OldFacts): string | null {
+export function oldFactsText(
+  tx: Texts,
+  catalogue: Catalogue,
+  service: Service,
+  old: OldFacts,
+  /** The freshness line's year ("Not confirmed since 2019: phone first"): parts of that year, and the advice, are left to it. */
+  freshYear?: string | null,
+): string | null {
   const parts: string[] = [];
+  if (freshYear !== undefined) old = dropYear(old, freshYear);
   // "Info from 2019" covers the times and place of the same year.
   if (old.info) parts.push(tx.t('old_info', { year: old.info }));
   const times = old.times !== old.info ? old.times : null;
@@ -165,10 +179,16 @@ export function oldFactsText(tx: Texts, catalogue: Catalogue, service: Service, 
     if (o.year !== old.info) parts.push(tx.t('old_offer', { category: categoryName(tx, catalogue, o.category), year: o.year }));
   if (parts.length === 0) return null;
   const said = parts.join('; ');
+  if (freshYear !== undefined) return said; // the freshness line says what to do
   // Unknown times already said what to do (see unknownTimes): not twice.
   const saidAlready = !service.schedules?.length && (service.phones?.length || service.location);
   const advice = saidAlready ? null : service.phones?.length ? tx.t('advice_phone') : service.location ? tx.t('advice_ask') : null;
   return advice ? tx.t('old_line', { old: said, advice }) : said;
+}
+
+function dropYear(old: OldFacts, year: string | null): OldFacts {
+  const keep = (y: string | null) => (y === year ? null : y);
+  return { info: keep(old.info), times: keep(old.times), place: keep(old.place), offers: old.offers.filter((o) => o.year !== year) };
 }
 
 /** A doubt the catalogue holds about the place or the times, in the person's language where staff gave one. */
@@ -186,11 +206,13 @@ export function serviceDetails(tx: Texts, service: Service, now: Date, catalogue
     }),
   );
   lines.push(tx.t('line_open', { text: weeklyText(tx, service) }));
-  const old = oldFacts(catalogue, service, now);
+  // Confirmed with the organisation lately: the pages' age no longer matters.
+  const fresh = freshness(catalogue, service, now, tx.freshDays);
+  const old = fresh.confirmed ? NOTHING_OLD : oldFacts(catalogue, service, now);
   // Times from an old page are not shown as "Open now": only a closure still is.
   const status = statusText(tx, service, now);
   if (status && (!old.times || openingStatus(service, now).kind === 'closed_until_further_notice')) lines.push(tx.t('line_now', { text: status }));
-  const oldText = oldFactsText(tx, catalogue, service, old);
+  const oldText = oldFactsText(tx, catalogue, service, old, fresh.confirmed ? null : fresh.year);
   if (oldText) lines.push(oldText);
   const whenDoubt = doubtLine(tx, service, 'schedules');
   if (whenDoubt) lines.push(whenDoubt);
@@ -212,6 +234,8 @@ export function serviceDetails(tx: Texts, service: Service, now: Date, catalogue
       : null;
   if (how) lines.push(tx.t('line_how', { text: how }));
   if (remindable(service)) lines.push(tx.t('remind_hint'));
+  // Last: how fresh all of the above is ("Checked: Dec 2026", "Not confirmed since 2019: phone first").
+  lines.push(freshnessText(tx, fresh, service));
   return lines.join('\n');
 }
 

@@ -136,6 +136,8 @@ export interface Flow {
   vocab: Record<string, Set<string>>;
   /** City names of every language, for "food portsmouth" and "in southampton". */
   places: PlaceIndex;
+  /** FRESH_DAYS (src/freshness/line.ts's default when absent): set from the configuration. */
+  freshDays?: number;
 }
 
 export interface CompiledKeywords {

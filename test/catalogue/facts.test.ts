@@ -89,7 +89,9 @@ describe('a reply built on a page over a year old says how old it is', () => {
       const t = tx(lang);
       const text = plain(detailsVia(lang, 'southampton', 'doctor', 'st-marys-surgery').join('\n'));
       expect(text).not.toContain(plain(t.t('open_now_until', { time: '18:30' })));
-      expect(text).toContain(plain(t.t('old_line', { old: t.t('old_times_place', { year: '2016' }), advice: t.t('advice_phone') })));
+      expect(text).toContain(plain(t.t('old_times_place', { year: '2016' })));
+      // What to do is said once, by the freshness line (what it is rests on 2019).
+      expect(text).toContain(plain(t.t('fresh_not_since', { year: '2019', advice: t.t('advice_phone') })));
     });
 
     it(`All Saints' food parcels, seen only in 2019, are said to be from 2019: ${lang}`, () => {
@@ -103,7 +105,9 @@ describe('a reply built on a page over a year old says how old it is', () => {
   it('gives the food banks\' evidence age (an undated list citing 2020 figures) and says a voucher is needed first', () => {
     for (const id of ['portsmouth-foodbank-kings-church', 'portsmouth-foodbank-harbour-church', 'portsmouth-foodbank-haven']) {
       const text = detailsVia('en', 'portsmouth', 'food', id).join('\n');
-      expect(text).toContain('Times and address from 2020: ask before you travel');
+      expect(text).toContain('Times and address from 2020');
+      // No phone: what to do is said by the freshness line (the voucher rule is on a newer page).
+      expect(text).toContain('Not confirmed since 2026: ask before you travel');
       expect(text).toMatch(/voucher first, from a support worker, GP or charity: do not travel without one/);
       expect(text).not.toMatch(/Open now|Opens today/);
     }
@@ -128,7 +132,9 @@ describe('a reply built on a page over a year old says how old it is', () => {
     expect(before).not.toContain('from 2025');
     expect(before).toContain('Opens today at 10:30');
     const after = serviceDetails(t, hub, new Date('2026-08-17T09:00:00Z'), catalogue);
-    expect(after).toContain('Info from 2025: ask before you travel');
+    // Everything it says is from 2025: one line says so, the freshness line.
+    expect(after).toContain('Not confirmed since 2025: ask before you travel');
+    expect(after).not.toContain('Info from 2025');
     expect(after).not.toContain('Opens today');
   });
 });
