@@ -24,6 +24,8 @@ export interface BotDeps {
   logger: Logger;
   /** Per-sender flood control; none if not given (the simulator). */
   flood?: FloodLimits;
+  /** Providers' answers to verification requests, read before the conversation (src/freshness/answers.ts). */
+  providers?: { take(msg: InboundMessage, now: Date): Promise<string[] | null> };
 }
 
 export interface Handled {
@@ -58,6 +60,9 @@ export class Bot {
       return { replies: verdict === 'warn' ? [new Texts(flow, lang).t('slow_down')] : [], duplicate: false, throttled: true };
     }
     return this.lock.run(subject, async () => {
+      // A provider answering "Still right?" is not a person texting: not a conversation turn.
+      const answer = await this.deps.providers?.take(msg, now);
+      if (answer) return { replies: answer, duplicate: false };
       // Another instance may change this person's session between our read
       // and our write: then the store says 'conflict' and we step again.
       for (let attempt = 1; ; attempt++) {

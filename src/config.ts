@@ -41,6 +41,10 @@ export interface Config {
   databasePoolSize: number;
   /** Whether the server runs the reminder dispatcher every minute (false: cron or another instance does). */
   remindersInProcess: boolean;
+  /** FRESH_DAYS: a service confirmed with its organisation within this many days shows "Checked: <month year>". */
+  freshDays: number;
+  /** VERIFY_AFTER_DAYS: a service with a verification contact is asked again by SMS once not confirmed for this long. */
+  verifyAfterDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -130,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databasePoolSize = int('DATABASE_POOL_SIZE', '10', 1, 1000);
   const remindersInProcessText = (env.REMINDERS_IN_PROCESS ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(remindersInProcessText)) errors.push(`REMINDERS_IN_PROCESS: expected true or false, got "${env.REMINDERS_IN_PROCESS}"`);
+  const freshDays = int('FRESH_DAYS', '90', 1, 3650);
+  const verifyAfterDays = int('VERIFY_AFTER_DAYS', '90', 1, 3650);
 
   if (errors.length) throw new ConfigError(`configuration error:\n  ${errors.join('\n  ')}`);
 
@@ -154,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     databasePoolSize,
     remindersInProcess: remindersInProcessText === 'true' || remindersInProcessText === '1',
+    freshDays,
+    verifyAfterDays,
   });
 }
 

@@ -18,6 +18,8 @@ import { openCatalogueStore } from './catalogue/store-open.ts';
 import type { CatalogueStore } from './catalogue/store-types.ts';
 import { validateCatalogue } from './catalogue/schema.ts';
 import { reportReader } from './report/open.ts';
+import { FreshnessStore } from './freshness/store.ts';
+import { providerAnswers } from './freshness/setup.ts';
 
 export interface Runtime {
   config: Config;
@@ -30,6 +32,8 @@ export interface Runtime {
   /** The catalogue's store (revisions, staff desk) and the live catalogue read from it. */
   catalogueStore: CatalogueStore;
   live: LiveCatalogue;
+  /** Verification contacts and requests (keeping facts fresh). */
+  freshness: FreshnessStore;
 }
 
 /** The webhook app as configured: what the server runs (and the benchmark measures). */
@@ -38,7 +42,7 @@ export async function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
   // Every instance follows the store's catalogue: a save anywhere reaches it within a second or so.
   rt.live.start();
   const app = await buildApp({
-    bot: new Bot({ ...rt, flood: config.flood }),
+    bot: new Bot({ ...rt, flood: config.flood, providers: providerAnswers(rt) }),
     deliveries: rt.store,
     staff: { live: rt.live, catalogueStore: rt.catalogueStore, report: reportReader(rt.store), secureCookies: config.publicBaseUrl?.startsWith('https://') ?? false },
     logger: rt.logger,
@@ -91,6 +95,7 @@ export function catalogueProblems(flow: Flow, catalogue: Catalogue, label = 'cat
 
 export async function openRuntime(config: Config, logger = makeLogger(config.logLevel)): Promise<Runtime> {
   const flow = loadFlows(config.flowsDir);
+  flow.freshDays = config.freshDays;
   const secret = loadSecret(config.secret, config.dataDir);
   // SQLite under DATA_DIR, or PostgreSQL when DATABASE_URL is set (migrated on open).
   const store = await openStore(config, secret, logger);
@@ -101,5 +106,7 @@ export async function openRuntime(config: Config, logger = makeLogger(config.log
   });
   const catalogue = live.current();
   checkFlowCategories(flow, catalogue);
-  return { config, logger, catalogue, flow, store, subjects: new Subjects(secret), secret, catalogueStore, live };
+  const subjects = new Subjects(secret);
+  const freshness = await FreshnessStore.open(store, secret, subjects);
+  return { config, logger, catalogue, flow, store, subjects, secret, catalogueStore, live, freshness };
 }

@@ -4,6 +4,7 @@ import { ConfigError, StartupError, listenProblem, loadConfig, prepareDataDir, s
 import { makeSender } from './channels/twilio/index.ts';
 import { appFromRuntime, openRuntime, type Runtime } from './runtime.ts';
 import { makeDispatcher } from './reminders/setup.ts';
+import { makeVerifier } from './freshness/setup.ts';
 import { purgeExpired } from './store/retention.ts';
 
 /** How long SIGTERM may take: a reminder in flight is finished, then the process exits 0. */
@@ -43,10 +44,17 @@ async function main(): Promise<void> {
 
   // Reminders: the dispatcher runs in-process once a minute. On shutdown it
   // stops claiming; the reminder in flight is finished and recorded.
-  const dispatcher = makeDispatcher(rt, makeSender(config, logger));
+  const sender = makeSender(config, logger);
+  const dispatcher = makeDispatcher(rt, sender);
+  // Verification texts to providers (keeping facts fresh) go with the reminders, through the same sender.
+  const verifier = makeVerifier(rt, sender);
   const stopping = new AbortController();
   const tick = () =>
-    dispatcher.tick(new Date(), stopping.signal).catch((err: unknown) => logger.error({ err }, 'reminder run failed'));
+    dispatcher
+      .tick(new Date(), stopping.signal)
+      .catch((err: unknown) => logger.error({ err }, 'reminder run failed'))
+      .then(() => verifier.tick(new Date(), stopping.signal))
+      .catch((err: unknown) => logger.error({ err }, 'verification run failed'));
   // Retention, hourly: idle sessions, old message ids, finished reminder rows.
   const purge = () =>
     purgeExpired(store, new Date(), config.sessionTtlDays)
@@ -74,6 +82,7 @@ async function main(): Promise<void> {
       clearInterval(purgeTimer);
       await app.close(); // stops accepting, waits for requests in flight
       await dispatcher.idle(); // the reminder in flight is recorded; the rest stay pending
+      await verifier.idle();
       await store.close();
       logger.info('stopped');
       process.exit(0);

@@ -8,7 +8,7 @@
 // keyed by the keyed hash, as reminders are.
 import type { Catalogue } from './types.ts';
 
-export type RevisionAction = 'seed' | 'import' | 'edit' | 'confirm' | 'closure_add' | 'closure_remove' | 'revert' | 'create' | 'delete';
+export type RevisionAction = 'seed' | 'import' | 'edit' | 'confirm' | 'closure_add' | 'closure_remove' | 'revert' | 'create' | 'delete' | 'assure';
 
 export interface RevisionInput {
   /** The staff member's email, or "command line (…)" for npm run catalogue. */

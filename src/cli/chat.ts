@@ -5,6 +5,7 @@ import readline from 'node:readline';
 import { Bot } from '../bot.ts';
 import { loadConfig } from '../config.ts';
 import { makeLogger, openRuntime } from '../runtime.ts';
+import { providerAnswers } from '../freshness/setup.ts';
 import { parseWhen } from '../time/london.ts';
 import { parseArgs } from './args.ts';
 import { segmentInfo } from '../text/segments.ts';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const fixedNow = typeof opts.now === 'string' ? parseWhen(opts.now) : null;
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const rt = await openRuntime(config, makeLogger(config.logLevel));
-  const bot = new Bot(rt);
+  const bot = new Bot({ ...rt, providers: providerAnswers(rt) });
   const address = channel === 'whatsapp' ? `whatsapp:${from.replace(/^whatsapp:/, '')}` : from;
   if (opts.fresh) await bot.forget(address);
   if (typeof opts.lang === 'string') await bot.setLanguage(address, opts.lang, fixedNow ?? new Date());

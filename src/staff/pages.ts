@@ -277,6 +277,8 @@ function describeChange(r: Revision): string {
       return 'catalogue loaded from data/services.json';
     case 'confirm':
       return 'confirmed unchanged';
+    case 'assure':
+      return `confirmed with the organisation (${String(r.new.assured_how ?? '').replace('_', ' ')})`;
     case 'closure_add':
     case 'closure_remove': {
       const dates = (list: unknown) => ((list ?? []) as Array<{ start_date: string }>).map((h) => h.start_date);

@@ -1,0 +1,108 @@
+// One small SQL seam for the freshness tables, so that one implementation of
+// FreshnessStore (store.ts) runs on the SQLite file or the PostgreSQL pool the
+// Store already uses. Queries are written with `?` placeholders; times are
+// whole milliseconds (INTEGER / BIGINT), so both databases read them alike.
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import { inTransaction } from '../store/postgres.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Row = Record<string, unknown>;
+
+export interface Sql {
+  readonly dialect: Dialect;
+  all(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Rows changed. */
+  run(sql: string, params?: unknown[]): Promise<number>;
+  /** INSERT … RETURNING id: the new row's id, or null when nothing was inserted (ON CONFLICT DO NOTHING). */
+  insertId(sql: string, params?: unknown[]): Promise<number | null>;
+  /** `fn` in one transaction (SQLite: BEGIN IMMEDIATE, so writers take turns). */
+  tx<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
+}
+
+export class SqliteSql implements Sql {
+  readonly dialect = 'sqlite' as const;
+  private depth = 0;
+  constructor(private readonly db: Database.Database) {}
+
+  async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.db.prepare(sql).all(...params.map(sqliteValue)) as Row[];
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return this.db.prepare(sql).run(...params.map(sqliteValue)).changes;
+  }
+
+  async insertId(sql: string, params: unknown[] = []): Promise<number | null> {
+    const row = this.db.prepare(sql).get(...params.map(sqliteValue)) as { id: number } | undefined;
+    return row ? Number(row.id) : null;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Transactions on this connection take turns (a second BEGIN would fail).
+   * fn awaits nothing but this connection. Another process's writers wait
+   * on the database lock (busy_timeout).
+   */
+  tx<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
+    if (this.depth > 0) return fn(this);
+    const run = this.queue.then(() => this.txNow(fn));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async txNow<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN IMMEDIATE');
+    this.depth++;
+    try {
+      const out = await fn(this);
+      this.db.exec('COMMIT');
+      return out;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+function sqliteValue(v: unknown): unknown {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+/** `?` → `$1, $2…` (none of our queries has a `?` inside a string). */
+function numbered(sql: string): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export class PostgresSql implements Sql {
+  readonly dialect = 'postgres' as const;
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly client: Queryable = pool,
+  ) {}
+
+  async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return (await this.client.query(numbered(sql), params)).rows as Row[];
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return (await this.client.query(numbered(sql), params)).rowCount ?? 0;
+  }
+
+  async insertId(sql: string, params: unknown[] = []): Promise<number | null> {
+    const rows = (await this.client.query(numbered(sql), params)).rows as Array<{ id: string | number }>;
+    return rows[0] ? Number(rows[0].id) : null;
+  }
+
+  async tx<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
+    if (this.client !== this.pool) return fn(this);
+    return inTransaction(this.pool, (c) => fn(new PostgresSql(this.pool, c)));
+  }
+}
