@@ -27,6 +27,8 @@ import { DESK_CSS } from './style.ts';
 import { registerReport } from '../report/routes.ts';
 import type { ReportReader } from '../report/types.ts';
 
+import type { FreshnessStore } from '../freshness/store.ts';
+
 export interface StaffDeskOptions {
   live: LiveCatalogue;
   catalogueStore: CatalogueStore;
@@ -35,6 +37,10 @@ export interface StaffDeskOptions {
   clock?: () => Date;
   /** The needs report's counters (/staff/report); the page is absent without them. */
   report?: ReportReader;
+  /** Verification contacts and providers' answers (Needs attention); none: no such pages. */
+  freshness?: FreshnessStore;
+  /** FRESH_DAYS (default 90). */
+  freshDays?: number;
 }
 
 interface Who {
