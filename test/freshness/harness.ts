@@ -76,6 +76,7 @@ export async function openFresh(db: Db, o: { now?: Date } = {}): Promise<Fresh> 
   const bot = new Bot({ flow, catalogue, live, store, subjects, logger, providers: new ProviderAnswers({ store: freshness, confirm, subjects, logger }) });
   const app = await buildApp({
     bot,
+    deliveries: store,
     logger,
     twilioAuthToken: TOKEN,
     publicBaseUrl: BASE,
