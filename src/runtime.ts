@@ -44,7 +44,14 @@ export async function appFromRuntime(rt: Runtime): Promise<FastifyInstance> {
   const app = await buildApp({
     bot: new Bot({ ...rt, flood: config.flood, providers: providerAnswers(rt) }),
     deliveries: rt.store,
-    staff: { live: rt.live, catalogueStore: rt.catalogueStore, report: reportReader(rt.store), secureCookies: config.publicBaseUrl?.startsWith('https://') ?? false },
+    staff: {
+      live: rt.live,
+      catalogueStore: rt.catalogueStore,
+      report: reportReader(rt.store),
+      secureCookies: config.publicBaseUrl?.startsWith('https://') ?? false,
+      freshness: rt.freshness,
+      freshDays: config.freshDays,
+    },
     logger: rt.logger,
     twilioAuthToken: config.twilioAuthToken,
     publicBaseUrl: config.publicBaseUrl,

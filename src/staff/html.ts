@@ -38,7 +38,7 @@ export interface PageOptions {
   /** A message shown at the top after a POST/redirect/GET ("Saved."). */
   flash?: string | null;
   /** Which navigation link is the current page. */
-  nav?: 'services' | 'history' | 'accounts' | 'report' | null;
+  nav?: 'services' | 'history' | 'accounts' | 'report' | 'attention' | null;
 }
 
 export function page(o: PageOptions): string {
@@ -49,6 +49,7 @@ export function page(o: PageOptions): string {
   <p class="brand"><a href="/staff">Waymark staff desk</a></p>
   <nav aria-label="Desk">
     ${link('/staff', 'Services', 'services')}
+    ${link('/staff/attention', 'Needs attention', 'attention')}
     ${link('/staff/history', 'History', 'history')}
     ${link('/staff/report', 'Needs report', 'report')}
     ${o.who.role === 'admin' ? link('/staff/accounts', 'Accounts', 'accounts') : ''}

@@ -19,7 +19,7 @@ import type { Catalogue, Service } from '../catalogue/types.ts';
 import { segmentInfo } from '../text/segments.ts';
 import { addDays, londonParts } from '../time/london.ts';
 import { IDLE_MS, SESSION_COOKIE, signIn, tokenHash } from './auth.ts';
-import { page, type Html } from './html.ts';
+import { html, page, type Html } from './html.ts';
 import { accountsBody, formatDate, historyBody, loginBody, messageBody, previewBody, serviceBody, servicesBody, type ServicePageData } from './pages.ts';
 import { hashPassword, normaliseEmail, passwordProblem } from './password.ts';
 import { addDeskSource, applyForm, confirmService, formFromService, parseForm, type Errors, type FormValues } from './service-form.ts';
@@ -28,6 +28,7 @@ import { registerReport } from '../report/routes.ts';
 import type { ReportReader } from '../report/types.ts';
 
 import type { FreshnessStore } from '../freshness/store.ts';
+import { FRESHNESS_DONE, contactError, contactsSection, freshnessRoutes } from '../freshness/desk.ts';
 
 export interface StaffDeskOptions {
   live: LiveCatalogue;
@@ -66,6 +67,7 @@ const DONE: Record<string, string> = {
   reverted: 'Reverted. The change is undone, and the undoing is in the history too.',
   'account-added': 'Account added.',
   'account-removed': 'Account removed.',
+  ...FRESHNESS_DONE,
 };
 
 const MAX_MESSAGE = 640;
@@ -140,7 +142,7 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
       .send(page({ title: 'Not found', who: req.staff, csrf: '', body: messageBody('Page not found', 'There is no such page on the desk.', { href: '/staff', label: 'Back to the services' }) }));
   });
 
-  const send = (req: FastifyRequest, reply: FastifyReply, title: string, body: (csrf: string) => Html, o: { status?: number; nav?: 'services' | 'history' | 'accounts' | 'report' } = {}) => {
+  const send = (req: FastifyRequest, reply: FastifyReply, title: string, body: (csrf: string) => Html, o: { status?: number; nav?: 'services' | 'history' | 'accounts' | 'report' | 'attention' } = {}) => {
     const token = reply.generateCsrf();
     const q = req.query as Record<string, string | undefined>;
     const flash = q.done ? (DONE[q.done] ?? null) : null;
@@ -205,8 +207,16 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
       categories: live.current().categories,
       ...extra,
     };
-    return send(req, reply, service.name, (t) => serviceBody(data, t), { status, nav: 'services' });
+    const contacts = opts.freshness ? await opts.freshness.contacts(service.id) : null;
+    const q = req.query as Record<string, string | undefined>;
+    return send(req, reply, service.name, (t) => (contacts ? html`${serviceBody(data, t)}${contactsSection(service, contacts, t, contactError(q))}` : serviceBody(data, t)), {
+      status,
+      nav: 'services',
+    });
   };
+  if (opts.freshness) {
+    freshnessRoutes(app, { live, catalogueStore: store, freshness: opts.freshness, freshDays: opts.freshDays, clock, send, who, field, notFound });
+  }
 
   app.get<{ Params: { id: string } }>('/services/:id', async (req, reply) => {
     const service = findService(live.current(), req.params.id);
