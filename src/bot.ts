@@ -61,8 +61,12 @@ export class Bot {
     }
     return this.lock.run(subject, async () => {
       // A provider answering "Still right?" is not a person texting: not a conversation turn.
+      // Even then, words of danger get the crisis numbers first.
       const answer = await this.deps.providers?.take(msg, now);
-      if (answer) return { replies: answer, duplicate: false };
+      if (answer) {
+        const crisis = crisisReply(flow, this.langs.get(subject) ?? flow.defaultLang, msg.text);
+        return { replies: crisis ? [crisis, ...answer] : answer, duplicate: false };
+      }
       // Another instance may change this person's session between our read
       // and our write: then the store says 'conflict' and we step again.
       for (let attempt = 1; ; attempt++) {

@@ -36,7 +36,7 @@ describe('npm run freshness', () => {
     expect(chat.stdout).toContain('Thank you: we have marked it as confirmed today.');
     expect(fresh(['contact', 'remove', '1'], env).stdout).toBe('contact 1 removed\n');
     expect(fresh(['contact', 'list'], env).stdout).toBe('0 verification contacts\n');
-  });
+  }, 180_000);
 
   it('says what is wrong with a service id, a number or a missing name', () => {
     const env = { DATA_DIR: tempDir() };
@@ -46,5 +46,5 @@ describe('npm run freshness', () => {
     const usage = fresh([], env);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/usage: npm run freshness -- contact add SERVICE_ID NUMBER --name NAME/);
-  });
+  }, 120_000);
 });

@@ -129,6 +129,14 @@ export function describeVerification(open: () => Promise<Db>): void {
       expect(f.logLines.join('\n')).not.toContain('7700900555');
     });
 
+    it('an answer that speaks of danger still gets the crisis numbers first', async () => {
+      await setup();
+      await asked();
+      const reply = await f.say(PROVIDER, 'I want to kill myself');
+      expect(reply[0]).toContain('999');
+      expect(reply.at(-1)).toBe(THANKS_OTHER);
+    });
+
     it('a repeated delivery of the answer gets the same reply, once', async () => {
       await setup();
       await asked();
