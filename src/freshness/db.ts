@@ -48,7 +48,11 @@ export class SqliteSql implements Sql {
   tx<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
     if (this.depth > 0) return fn(this);
     const run = this.queue.then(() => this.txNow(fn));
-    this.queue = run.catch(() => undefined);
+    // The next transaction waits for this one, failed or not; its caller gets the failure from `run`.
+    this.queue = run.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     return run;
   }
 
