@@ -9,6 +9,8 @@ import { SchemaTooNewError, describeUrl, makePool, migratePostgres } from '../st
 import { openDatabase } from '../store/sqlite.ts';
 import { migrateDeskPostgres } from '../catalogue/store-postgres.ts';
 import { SqliteCatalogueStore } from '../catalogue/store-sqlite.ts';
+import { PostgresSql, SqliteSql } from '../freshness/db.ts';
+import { migrateFreshness } from '../freshness/store.ts';
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -19,6 +21,7 @@ async function main(): Promise<number> {
         throw e instanceof SchemaTooNewError ? e : new Error(`PostgreSQL at ${describeUrl(config.databaseUrl!)}: ${e.message}`);
       });
       await migrateDeskPostgres(pool); // the staff desk's tables (catalogue, revisions, accounts)
+      await migrateFreshness(new PostgresSql(pool)); // verification contacts and requests
       console.log(`PostgreSQL ${describeUrl(config.databaseUrl)}: schema version ${to}${from === to ? ' (up to date)' : ` (was ${from})`}`);
     } finally {
       await pool.end();
@@ -28,6 +31,7 @@ async function main(): Promise<number> {
   const file = path.join(config.dataDir, 'waymark.db');
   const db = openDatabase(file); // migrates
   new SqliteCatalogueStore(db); // and the staff desk's tables
+  await migrateFreshness(new SqliteSql(db)); // and the verification contacts and requests
   try {
     console.log(`SQLite ${file}: schema version ${db.pragma('user_version', { simple: true }) as number}`);
   } finally {

@@ -154,7 +154,7 @@ export class FreshnessStore {
     if (store instanceof SqliteStore) sql = new SqliteSql(store.db);
     else if (store instanceof PostgresStore) sql = new PostgresSql(store.pool);
     else throw new Error('keeping facts fresh needs the SQLite or PostgreSQL store');
-    await migrate(sql);
+    await migrateFreshness(sql);
     return new FreshnessStore(sql, secret, subjects);
   }
 
@@ -452,7 +452,8 @@ function toOutbox(r: Row): VerifyOutboxRow {
 
 const LOCK = 0x66726573; // "fres": the freshness migrations' advisory lock
 
-async function migrate(sql: Sql): Promise<void> {
+/** Creates or updates the freshness tables (every start does; so does npm run migrate). */
+export async function migrateFreshness(sql: Sql): Promise<void> {
   const steps = MIGRATIONS(sql.dialect);
   await sql.tx(async (q) => {
     if (q.dialect === 'postgres') {
