@@ -17,7 +17,6 @@ export function makeVerifier(rt: Runtime, sender: Sender): Verifier {
     sender,
     flow: rt.flow,
     live: rt.live,
-    confirm: confirmer(rt.live),
     subjects: rt.subjects,
     logger: rt.logger,
     worker: `${os.hostname()}:${process.pid}`,

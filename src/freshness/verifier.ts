@@ -15,7 +15,6 @@ import { matchSent } from '../reminders/dispatcher.ts';
 import { DeliveryError, maskNumber, type Sender, type SentMessage } from '../reminders/sender.ts';
 import type { Subjects } from '../store/subject.ts';
 import { londonParts } from '../time/london.ts';
-import type { Confirm } from './confirm.ts';
 import { UNANSWERED_AFTER_DAYS, dueReminders, dueRequests } from './due.ts';
 import { requestText } from './messages.ts';
 import type { ClaimedVerify, FreshnessStore } from './store.ts';
@@ -25,7 +24,6 @@ export interface VerifierOptions {
   sender: Sender;
   flow: Flow;
   live: { current(): Catalogue };
-  confirm: Confirm;
   subjects: Subjects;
   logger: Logger;
   worker: string;

@@ -98,7 +98,6 @@ export async function openFresh(db: Db, o: { now?: Date } = {}): Promise<Fresh> 
         sender: new TwilioSender({ accountSid: ACCOUNT, authToken: 'token', smsFrom: '+447700900000', whatsappFrom: null }),
         flow,
         live,
-        confirm,
         subjects,
         logger,
         worker,
