@@ -2,11 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { built } from '../built.ts';
 import { ROOT, tempDir } from '../helpers.ts';
 
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/** npm run freshness runs the built JavaScript (dist/); npm run chat, a development tool, the sources. */
 function run(script: string, args: string[], env: Record<string, string>, input?: string) {
-  return spawnSync(TSX, [path.join(ROOT, script), ...args], {
+  const [cmd, first] = script === 'src/cli/chat.ts' ? [TSX, path.join(ROOT, script)] : [process.execPath, built(script)];
+  return spawnSync(cmd, [first, ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', ...env },
     input,
