@@ -21,8 +21,24 @@ export interface AnswerDeps {
   logger: Logger;
 }
 
+/** How long the set of contact numbers is trusted before it is read again (contacts added elsewhere). */
+const CONTACTS_TTL_MS = 30_000;
+
 export class ProviderAnswers {
+  /** Hashes of every contact's number: a text from anyone else costs no query. */
+  private known: { at: number; changes: number; subjects: Set<string> } | null = null;
+
   constructor(private readonly o: AnswerDeps) {}
+
+  private async isContact(subject: string): Promise<boolean> {
+    const { store } = this.o;
+    const t = performance.now();
+    if (!this.known || t - this.known.at > CONTACTS_TTL_MS || this.known.changes !== store.contactChanges) {
+      const changes = store.contactChanges;
+      this.known = { at: t, changes, subjects: await store.contactSubjects() };
+    }
+    return this.known.subjects.has(subject);
+  }
 
   /**
    * A text from a provider with an open request is their answer: the reply to
@@ -32,6 +48,7 @@ export class ProviderAnswers {
   async take(msg: Pick<InboundMessage, 'address' | 'text' | 'messageId'>, now: Date): Promise<string[] | null> {
     const { store, logger, subjects } = this.o;
     const subject = subjects.subject(msg.address);
+    if (!(await this.isContact(subject))) return null;
     const tokens = tokenize(normalizeText(msg.text));
     if (tokens.length === 1 && TWILIO_OPT_OUT.includes(tokens[0])) {
       if ((await store.optOut(subject, now)) > 0) logger.info({ who: subjects.logTag(msg.address) }, 'verification contact opted out');

@@ -158,13 +158,22 @@ export class FreshnessStore {
     return new FreshnessStore(sql, secret, subjects);
   }
 
+  /** Counts this process's changes to contacts (add, remove), so caches of them know to reload. */
+  contactChanges = 0;
+
   // ---- contacts ----
+
+  /** The keyed hashes of every contact's number (any status). */
+  async contactSubjects(): Promise<Set<string>> {
+    return new Set((await this.sql.all('SELECT DISTINCT subject FROM freshness_contacts')).map((r) => String(r.subject)));
+  }
 
   async addContact(serviceId: string, name: string, address: string, now: Date): Promise<Contact> {
     const id = await this.sql.insertId(
       'INSERT INTO freshness_contacts (service_id, name, address, subject, status, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
       [serviceId, name, this.cipher.encrypt(address), this.subjects.subject(address), 'active', now.getTime()],
     );
+    this.contactChanges++;
     return { id: id!, serviceId, name, address, status: 'active', createdAt: now };
   }
 
@@ -180,6 +189,7 @@ export class FreshnessStore {
     return this.sql.tx(async (q) => {
       const n = await q.run('DELETE FROM freshness_contacts WHERE id = ?', [id]);
       if (n === 0) return false;
+      this.contactChanges++;
       await q.run(`UPDATE freshness_requests SET status = 'cancelled', closed_at = ? WHERE contact_id = ? AND status = 'open'`, [now.getTime(), id]);
       await q.run(
         `UPDATE freshness_outbox SET status = 'skipped', error_code = 'contact_removed', updated_at = ?
