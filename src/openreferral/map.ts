@@ -71,15 +71,6 @@ function alert(s: Service, today: LocalDate): string | undefined {
   return lines.length ? lines.join('\n') : undefined;
 }
 
-/** The earliest date any published fact was checked: every fact has been checked since. */
-function assuredDate(s: Service): string | undefined {
-  const dates = Object.entries(s.provenance)
-    .filter(([k]) => k !== 'categories')
-    .map(([, p]) => (p as { checked?: string }).checked)
-    .filter((d): d is string => typeof d === 'string');
-  return dates.length ? dates.sort()[0] : undefined;
-}
-
 function orgDescription(org: Organization, c: Catalogue): string {
   const names = publishedServices(c)
     .filter((s) => s.organization_id === org.id)
@@ -252,7 +243,8 @@ export function serviceListRecord(s: Service, snap: FeedSnapshot, today: LocalDa
     status: hsdsStatus(s, today),
     application_process: s.access_note ?? undefined,
     eligibility_description: s.eligibility ?? undefined,
-    assured_date: assuredDate(s),
+    // When the organisation confirmed the facts (issue 13), not when a page was checked; absent until then.
+    assured_date: s.assured_date,
     alert: alert(s, today),
     last_modified: snap.lastModified?.(s.id)?.toISOString(),
     organization: org ? organizationRecord(org, c) : undefined,

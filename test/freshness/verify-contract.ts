@@ -99,6 +99,9 @@ export function describeVerification(open: () => Promise<Db>): void {
       expect([hub.assured_date, hub.assured_how, hub.assurer_email, hub.assured_note]).toEqual(['2026-12-07', 'provider_sms', null, 'Sam at the Hub']);
       expect((await f.catalogueStore.revisions({ serviceId: HUB, limit: 1 }))[0].action).toBe('assure');
       expect((await f.freshness.requests()).map((r) => r.status)).toEqual(['confirmed']);
+      // The Open Referral feed publishes it as the service's assured_date (the others have none).
+      const feed = JSON.parse((await f.app.inject({ method: 'GET', url: '/openreferral/services?per_page=100' })).body) as { contents: Array<{ name: string; assured_date?: string }> };
+      expect(feed.contents.filter((s) => s.assured_date).map((s) => [s.name, s.assured_date])).toEqual([['Portsmouth Refugee Hub', '2026-12-07']]);
       // A person asking about it now is told when it was checked.
       await f.say(PERSON, 'hi');
       await f.say(PERSON, '2');
