@@ -72,6 +72,8 @@ interface Turn {
   effects: Effect[];
   /** What the message came to, for the needs report (danger outranks the rest). */
   heard?: { outcome: Outcome; category: string };
+  /** The message spoke of danger: which kind (its reply goes first). */
+  crisis?: CrisisKind;
 }
 
 function heard(turn: Turn, outcome: Outcome, category: string): void {
@@ -265,7 +267,7 @@ function runTrigger(turn: Turn, trigger: TriggerDef, tokens: string[]): string |
     case 'reply':
       return tx.t(trigger.template!);
     case 'open_category':
-      return has('today') ? showToday(turn, trigger.category!) : openCategory(turn, trigger.category!);
+      return asksToday(turn, tokens) ? showToday(turn, trigger.category!) : openCategory(turn, trigger.category!);
     case 'today':
       return showToday(turn, null);
     default:
@@ -303,7 +305,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
 
   const text = input.text.length > 2000 ? input.text.slice(0, 2000) : input.text;
   // New, or still in a pass-through state (their first message was STOP).
-  const isNew = !session || flow.def.states[s.state].next !== undefined;
+  const firstContact = flow.def.states[s.state].next !== undefined;
   const norm = normalizeText(text);
   const tokens = tokenize(norm);
   const replies: string[] = [];
@@ -324,12 +326,12 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
 
   // Danger phrases of every language count, whatever language we think they
   // use (danger.ts says why that is safe): the crisis numbers come first.
-  const danger = findDanger(flow.danger, tokens);
-  const crisisKind: CrisisKind | undefined = danger?.kind;
-  const crisisTemplate = crisisKind && (crisisKind === 'crisis' ? flow.def.safety.template : CRISIS_LISTS[crisisKind].template);
-  if (crisisTemplate) replies.push(tx.t(crisisTemplate));
-  const inDanger = crisisKind !== undefined;
-  if (inDanger) heard(turn, 'crisis', 'crisis');
+  turn.crisis = findDanger(flow.danger, tokens)?.kind;
+  const crisis = turn.crisis && crisisTemplate(flow, turn.crisis);
+  if (crisis) {
+    replies.push(tx.t(crisis));
+    heard(turn, 'crisis', 'crisis');
+  }
 
   const whole = tokens.join(' ');
   const findTrigger = () =>
@@ -350,13 +352,13 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     if (found && 'pick' in found) {
       useLanguage(turn, found.pick);
       trigger = found.trigger ?? findTrigger();
-      if (crisisTemplate) replies[0] = turn.tx.t(crisisTemplate);
+      if (crisis) replies[0] = turn.tx.t(crisis);
     } else if (found && 'offer' in found) {
       // LANG in a word several languages share: list them all, as LANG does.
       s.langOffer = found.trigger?.action === 'goto' && found.trigger.state === 'choose_lang' ? null : found.offer;
       if (found.trigger?.action === 'open_category') s.pending = { category: found.trigger.category! };
       if (place && 'city' in place) s.city = place.city;
-      return finish(turn, replies, enter(turn, 'choose_lang'), crisisKind);
+      return finish(turn, replies, enter(turn, 'choose_lang'));
     }
   }
   // Erasing asks first; only FORGET YES within a few minutes of that erases.
@@ -365,24 +367,26 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   if (trigger?.action === 'forget') {
     const age = ctx.now.getTime() - askedAt;
     if (age >= 0 && age <= FORGET_CONFIRM_MINUTES * 60_000) {
-      const fresh = newSession(flow);
-      return { session: fresh, replies: [...replies, turn.tx.t('forget_done')].map((r) => finalText(turn, r)), effects: [{ type: 'forget' }], crisis: crisisKind, ...turn.heard };
+      turn.s = newSession(flow);
+      return unpaged(turn, [...replies, turn.tx.t('forget_done')], [{ type: 'forget' }]);
     }
   }
   if (trigger?.action === 'forget' || trigger?.action === 'forget_ask') {
     s.eraseAskedAt = ctx.now.toISOString();
     s.pages = [];
-    return { session: s, replies: [...replies, turn.tx.t('forget_ask', { minutes: FORGET_CONFIRM_MINUTES })].map((r) => finalText(turn, r)), effects: [], crisis: crisisKind, ...turn.heard };
+    return unpaged(turn, [...replies, turn.tx.t('forget_ask', { minutes: FORGET_CONFIRM_MINUTES })], []);
   }
 
-  const firstContact = isNew && flow.def.states[s.state].next !== undefined;
   const seeksPlace = !trigger || trigger.action === 'open_category' || trigger.action === 'today';
   const trailing: string[] = [];
   let main: string;
   if (trigger?.action === 'more') {
     // Pages were cut with their "Reply MORE" line already on all but the last.
     const page = s.pages.shift();
-    return { session: s, replies: [...replies.map((r) => finalText(turn, r)), page ?? finalText(turn, turn.tx.t('no_more'))], effects: [], crisis: crisisKind, ...turn.heard };
+    // The page is final text already: only the crisis reply before it is made so.
+    const result = unpaged(turn, replies, []);
+    result.replies.push(page ?? finalText(turn, turn.tx.t('no_more')));
+    return result;
   } else if (place && 'outside' in place && seeksPlace) {
     // Never a guess: say where Waymark works.
     main = turn.tx.t('outside_area');
@@ -407,8 +411,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
   } else if (firstContact) {
     // First message: welcome and city first; remember what they asked for.
     if (trigger?.action === 'open_category') {
-      const today = keywordQuality(tokens, turn.matchers.keywords.get('today')) === 2;
-      s.pending = { category: trigger.category!, ...(today ? { today } : {}) };
+      s.pending = { category: trigger.category!, ...(asksToday(turn, tokens) ? { today: true } : {}) };
     } else if (trigger?.action === 'today') s.pending = { category: null, today: true };
     main = enter(turn, s.state);
     // The welcome is in English: say, in their own scripts, how to get another language.
@@ -417,7 +420,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     main = runTrigger(turn, trigger, tokens)!;
   } else if (number !== null) {
     main = answerNumber(turn, number);
-  } else if (inDanger) {
+  } else if (turn.crisis) {
     main = prompt(turn);
   } else if (input.mediaOnly && !tokens.length) {
     main = turn.tx.t('media_only');
@@ -428,7 +431,7 @@ export function step(flow: Flow, session: Session | null, input: Input, ctx: Ste
     main = near ? turn.tx.t('did_you_mean', { word: near }) : turn.tx.t(flow.def.fallback);
     heard(turn, 'not_understood', '');
   }
-  return finish(turn, replies, main, crisisKind, trailing);
+  return finish(turn, replies, main, trailing);
 }
 
 /** The crisis reply for a message that speaks of danger, or null: for when no conversation runs (flood control). */
@@ -436,7 +439,7 @@ export function crisisReply(flow: Flow, lang: string, text: string): string | nu
   const danger = findDanger(flow.danger, tokenize(normalizeText(text.slice(0, 2000))));
   if (!danger) return null;
   const tx = new Texts(flow, lang);
-  const reply = tx.t(danger.kind === 'crisis' ? flow.def.safety.template : CRISIS_LISTS[danger.kind].template);
+  const reply = tx.t(crisisTemplate(flow, danger.kind));
   return isRtl(tx.lang) ? isolateLtr(reply) : reply;
 }
 
@@ -445,11 +448,28 @@ function finalText(turn: Turn, text: string): string {
   return isRtl(turn.tx.lang) ? isolateLtr(text) : text;
 }
 
-function finish(turn: Turn, replies: string[], main: string, crisis?: CrisisKind, trailing: string[] = []): StepResult {
+function finish(turn: Turn, replies: string[], main: string, trailing: string[] = []): StepResult {
   const pages = paginate(finalText(turn, main), { moreLine: finalText(turn, turn.tx.t('more_line')) });
   turn.s.pages = pages.slice(1);
-  const result: StepResult = { session: turn.s, replies: [...replies.map((r) => finalText(turn, r)), pages[0], ...trailing], effects: turn.effects };
-  if (crisis) result.crisis = crisis;
+  const result = unpaged(turn, replies, turn.effects);
+  result.replies.push(pages[0], ...trailing);
+  return result;
+}
+
+/** The result with these replies as they are (no paging), the danger heard and what the message came to. */
+function unpaged(turn: Turn, replies: string[], effects: Effect[]): StepResult {
+  const result: StepResult = { session: turn.s, replies: replies.map((r) => finalText(turn, r)), effects };
+  if (turn.crisis) result.crisis = turn.crisis;
   if (turn.heard) Object.assign(result, turn.heard);
   return result;
+}
+
+/** The reply for each kind of danger heard. */
+function crisisTemplate(flow: Flow, kind: CrisisKind): string {
+  return kind === 'crisis' ? flow.def.safety.template : CRISIS_LISTS[kind].template;
+}
+
+/** "FOOD TODAY", "food open now": the need, and only what is open today. */
+function asksToday(turn: Turn, tokens: string[]): boolean {
+  return keywordQuality(tokens, turn.matchers.keywords.get('today')) === 2;
 }
