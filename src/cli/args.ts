@@ -18,3 +18,14 @@ export function parseArgs(argv: string[], flags: string[], options: string[]): {
   }
   return { opts, rest };
 }
+
+/** Runs a command's main(): its number is the exit code; a thrown error is one line on stderr (after `prefix`) and exit 1. */
+export function runMain(main: () => Promise<number>, prefix = ''): void {
+  main().then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(`${prefix}${(e as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -12,6 +12,7 @@ import { readHsdsFile, reportLines } from '../openreferral/import-file.ts';
 import { importHsdsDrafts } from '../openreferral/import-store.ts';
 import { catalogueProblems } from '../runtime.ts';
 import { openDeskStores } from './desk-store.ts';
+import { runMain } from './args.ts';
 
 const USAGE = 'usage: npm run catalogue -- export [FILE] | import FILE | import-hsds FILE';
 
@@ -114,10 +115,4 @@ async function importHsds(file: string): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e) => {
-    console.error(`catalogue: ${(e as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+runMain(main, 'catalogue: ');

@@ -13,7 +13,7 @@ import { makeVerifier } from '../freshness/setup.ts';
 import { maskNumber } from '../reminders/sender.ts';
 import { makeLogger, openRuntime } from '../runtime.ts';
 import { parseWhen } from '../time/london.ts';
-import { parseArgs } from './args.ts';
+import { parseArgs, runMain } from './args.ts';
 
 const USAGE = [
   'usage: npm run freshness -- contact add SERVICE_ID NUMBER --name NAME',
@@ -91,10 +91,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e) => {
-    console.error((e as Error).message);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

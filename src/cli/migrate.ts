@@ -11,6 +11,7 @@ import { migrateDeskPostgres } from '../catalogue/store-postgres.ts';
 import { SqliteCatalogueStore } from '../catalogue/store-sqlite.ts';
 import { PostgresSql, SqliteSql } from '../freshness/db.ts';
 import { migrateFreshness } from '../freshness/store.ts';
+import { runMain } from './args.ts';
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -40,10 +41,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e) => {
-    console.error(`migrate failed: ${(e as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+runMain(main, 'migrate failed: ');

@@ -9,7 +9,7 @@ import { makeDispatcher } from '../reminders/setup.ts';
 import { makeSender } from '../channels/twilio/index.ts';
 import { makeLogger, openRuntime } from '../runtime.ts';
 import { parseWhen } from '../time/london.ts';
-import { parseArgs } from './args.ts';
+import { parseArgs, runMain } from './args.ts';
 
 const USAGE = 'usage: npm run reminders -- due --at TIME | send [--at TIME]   (TIME: 2026-12-03T08:00 London, or with Z/offset)';
 
@@ -56,10 +56,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e) => {
-    console.error((e as Error).message);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

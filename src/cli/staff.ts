@@ -4,7 +4,7 @@
 // npm run staff -- passwd EMAIL                    (password from standard input)
 // Accounts for the staff desk (/staff). Works while the server runs.
 import { hashPassword, normaliseEmail, passwordProblem } from '../staff/password.ts';
-import { parseArgs } from './args.ts';
+import { parseArgs, runMain } from './args.ts';
 import { openDeskStores, readSecret } from './desk-store.ts';
 
 const USAGE = [
@@ -92,10 +92,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e) => {
-    console.error(`staff: ${(e as Error).message}`);
-    process.exitCode = 1;
-  },
-);
+runMain(main, 'staff: ');
