@@ -4,6 +4,7 @@ import { ConfigError, StartupError, listenProblem, loadConfig, prepareDataDir, s
 import { makeSender } from './channels/twilio/index.ts';
 import { appFromRuntime, openRuntime, type Runtime } from './runtime.ts';
 import { makeDispatcher } from './reminders/setup.ts';
+import { Pacer } from './reminders/pacer.ts';
 import { makeVerifier } from './freshness/setup.ts';
 import { purgeExpired } from './store/retention.ts';
 
@@ -45,9 +46,11 @@ async function main(): Promise<void> {
   // Reminders: the dispatcher runs in-process once a minute. On shutdown it
   // stops claiming; the reminder in flight is finished and recorded.
   const sender = makeSender(config, logger);
-  const dispatcher = makeDispatcher(rt, sender);
-  // Verification texts to providers (keeping facts fresh) go with the reminders, through the same sender.
-  const verifier = makeVerifier(rt, sender);
+  // Verification texts to providers (keeping facts fresh) go with the reminders,
+  // through the same sender and within the same REMINDER_MPS.
+  const pacer = new Pacer(config.reminderMps);
+  const dispatcher = makeDispatcher(rt, sender, pacer);
+  const verifier = makeVerifier(rt, sender, pacer);
   const stopping = new AbortController();
   const tick = () =>
     dispatcher

@@ -2,6 +2,7 @@
 // the simulator) read first, and the verifier the server runs every minute.
 import os from 'node:os';
 import type { Runtime } from '../runtime.ts';
+import type { Pacer } from '../reminders/pacer.ts';
 import type { Sender } from '../reminders/sender.ts';
 import { ProviderAnswers } from './answers.ts';
 import { confirmer } from './confirm.ts';
@@ -11,7 +12,7 @@ export function providerAnswers(rt: Pick<Runtime, 'freshness' | 'live' | 'subjec
   return new ProviderAnswers({ store: rt.freshness, confirm: confirmer(rt.live), subjects: rt.subjects, logger: rt.logger });
 }
 
-export function makeVerifier(rt: Runtime, sender: Sender): Verifier {
+export function makeVerifier(rt: Runtime, sender: Sender, pacer?: Pacer): Verifier {
   return new Verifier({
     store: rt.freshness,
     sender,
@@ -22,5 +23,6 @@ export function makeVerifier(rt: Runtime, sender: Sender): Verifier {
     worker: `${os.hostname()}:${process.pid}`,
     verifyAfterDays: rt.config.verifyAfterDays,
     mps: rt.config.reminderMps,
+    pacer,
   });
 }

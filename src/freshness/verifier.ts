@@ -18,6 +18,7 @@ import { londonParts } from '../time/london.ts';
 import { UNANSWERED_AFTER_DAYS, dueReminders, dueRequests } from './due.ts';
 import { requestText } from './messages.ts';
 import type { ClaimedVerify, FreshnessStore } from './store.ts';
+import { Pacer } from '../reminders/pacer.ts';
 
 export interface VerifierOptions {
   store: FreshnessStore;
@@ -30,6 +31,8 @@ export interface VerifierOptions {
   verifyAfterDays: number;
   /** Messages a second at most (REMINDER_MPS). */
   mps: number;
+  /** The pacer shared with the others sending through the same account (default: one of its own at `mps`). */
+  pacer?: Pacer;
   maxAttempts?: number;
   backoffMs?: number;
   staleAfterMs?: number;
@@ -51,10 +54,9 @@ const DAY_MS = 24 * 3600_000;
 export class Verifier {
   private readonly o: Required<VerifierOptions>;
   private running: Promise<VerifyReport> | null = null;
-  private nextSlot = 0;
 
   constructor(opts: VerifierOptions) {
-    this.o = { maxAttempts: 5, backoffMs: 60_000, staleAfterMs: 120_000, ...opts };
+    this.o = { maxAttempts: 5, backoffMs: 60_000, staleAfterMs: 120_000, ...opts, pacer: opts.pacer ?? new Pacer(opts.mps) };
   }
 
   tick(now: Date, signal?: AbortSignal): Promise<VerifyReport> {
@@ -150,20 +152,6 @@ export class Verifier {
     return n;
   }
 
-  private async pace(signal?: AbortSignal): Promise<boolean> {
-    const gap = 1000 / this.o.mps;
-    const t = performance.now();
-    const wait = this.nextSlot - t;
-    this.nextSlot = Math.max(t, this.nextSlot) + gap;
-    if (wait > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
-    }
-    return !signal?.aborted;
-  }
-
   private async deliver(row: ClaimedVerify, now: Date, signal?: AbortSignal): Promise<'sent' | 'retried' | 'failed' | 'skipped' | 'released'> {
     const { store, sender, logger } = this.o;
     const log = { verifyOutbox: row.id, service: row.serviceId, kind: row.kind, to: row.address ? maskNumber(row.address) : null };
@@ -175,7 +163,7 @@ export class Verifier {
     const service = findService(this.o.live.current(), row.serviceId);
     if (!service || service.status === 'closed') return skip('service_gone');
     const body = requestText(this.o.flow, service, row.kind);
-    if (!(await this.pace(signal))) return 'released';
+    if (!(await this.o.pacer.wait(signal))) return 'released';
     if (!(await store.prepare(row.id, body, this.o.worker))) return 'skipped';
     let res;
     try {

@@ -29,6 +29,7 @@ import { reminderText } from './message.ts';
 import { findService } from '../catalogue/offered.ts';
 import { staffMessageIdOf } from '../catalogue/store-types.ts';
 import { DeliveryError, maskNumber, type OutgoingMessage, type Sender, type SentMessage } from './sender.ts';
+import { Pacer } from './pacer.ts';
 
 export interface DispatcherOptions {
   store: ReminderStore;
@@ -38,6 +39,8 @@ export interface DispatcherOptions {
   logger: Logger;
   /** Messages a second at most. */
   mps: number;
+  /** The pacer shared with the others sending through the same account (default: one of its own at `mps`). */
+  pacer?: Pacer;
   /** Names this dispatcher in claimed rows. */
   worker: string;
   whatsappContentSid: string | null;
@@ -69,7 +72,6 @@ const WHATSAPP_WINDOW_MS = 24 * 3600_000;
 
 export class Dispatcher {
   private readonly o: Required<DispatcherOptions>;
-  private nextSlot = 0;
   private running: Promise<TickReport> | null = null;
 
   constructor(opts: DispatcherOptions) {
@@ -82,6 +84,7 @@ export class Dispatcher {
       staffMessageText: async () => null,
       whatsappMessageContentSid: null,
       ...opts,
+      pacer: opts.pacer ?? new Pacer(opts.mps),
     };
   }
 
@@ -175,26 +178,6 @@ export class Dispatcher {
     return n;
   }
 
-  /** Waits for this message's slot at REMINDER_MPS; false if the signal aborted the wait. */
-  private async pace(signal?: AbortSignal): Promise<boolean> {
-    const gap = 1000 / this.o.mps;
-    const t = performance.now();
-    const wait = this.nextSlot - t;
-    this.nextSlot = Math.max(t, this.nextSlot) + gap;
-    if (wait > 0) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, wait);
-        signal?.addEventListener('abort', done, { once: true });
-      });
-    }
-    return !signal?.aborted;
-  }
-
   private async deliver(
     row: ClaimedRow,
     now: Date,
@@ -225,7 +208,7 @@ export class Dispatcher {
     } else {
       msg.body = text.body;
     }
-    if (!(await this.pace(signal))) return 'released'; // shutting down: not sent, back to pending
+    if (!(await this.o.pacer.wait(signal))) return 'released'; // shutting down: not sent, back to pending
     if (!(await store.prepare(row.id, recorded, this.o.worker))) return 'skipped'; // no longer ours: another dispatcher recovered it
     let res;
     try {

@@ -3,9 +3,10 @@
 import os from 'node:os';
 import type { Runtime } from '../runtime.ts';
 import { Dispatcher } from './dispatcher.ts';
+import type { Pacer } from './pacer.ts';
 import type { Sender } from './sender.ts';
 
-export function makeDispatcher(rt: Runtime, sender: Sender): Dispatcher {
+export function makeDispatcher(rt: Runtime, sender: Sender, pacer?: Pacer): Dispatcher {
   const { config } = rt;
   return new Dispatcher({
     store: rt.store,
@@ -17,6 +18,7 @@ export function makeDispatcher(rt: Runtime, sender: Sender): Dispatcher {
     whatsappMessageContentSid: config.twilio.whatsappMessageContentSid,
     logger: rt.logger,
     mps: config.reminderMps,
+    pacer,
     worker: `${os.hostname()}:${process.pid}`,
     whatsappContentSid: config.twilio.whatsappReminderContentSid,
     statusCallbackUrl: config.publicBaseUrl ? `${config.publicBaseUrl}/twilio/status` : null,
