@@ -18,11 +18,18 @@ export function reportCount(o: { result: StepResult; subject: string; channel: C
     outcome: result.outcome,
     channel: o.channel,
   };
-  const weekKey = crypto.createHmac('sha256', o.key).update(`report-week:${week}`).digest();
+  const weekKey = keyOfWeek(o.key, week);
   const seen = crypto
     .createHmac('sha256', weekKey)
     .update([o.subject, cell.city, cell.language, cell.category, cell.outcome, cell.channel].join('\n'))
     .digest('base64url')
     .slice(0, 22);
   return { cell, seen };
+}
+
+// The week's key is the same for every message of the week: derived once.
+let last: { key: Buffer; week: string; weekKey: Buffer } | null = null;
+function keyOfWeek(key: Buffer, week: string): Buffer {
+  if (last?.week !== week || last.key !== key) last = { key, week, weekKey: crypto.createHmac('sha256', key).update(`report-week:${week}`).digest() };
+  return last.weekKey;
 }
