@@ -24,8 +24,8 @@ export interface BotDeps {
   logger: Logger;
   /** Per-sender flood control; none if not given (the simulator). */
   flood?: FloodLimits;
-  /** Providers' answers to verification requests, read before the conversation (src/freshness/answers.ts). */
-  providers?: { take(msg: InboundMessage, now: Date): Promise<string[] | null> };
+  /** Providers' answers to verification requests, read before the conversation (src/freshness/answers.ts); given the sender's keyed hash, computed once. */
+  providers?: { take(msg: InboundMessage, now: Date, subject: string): Promise<string[] | null> };
 }
 
 export interface Handled {
@@ -62,7 +62,7 @@ export class Bot {
     return this.lock.run(subject, async () => {
       // A provider answering "Still right?" is not a person texting: not a conversation turn.
       // Even then, words of danger get the crisis numbers first.
-      const answer = await this.deps.providers?.take(msg, now);
+      const answer = await this.deps.providers?.take(msg, now, subject);
       if (answer) {
         const crisis = crisisReply(flow, this.langs.get(subject) ?? flow.defaultLang, msg.text);
         return { replies: crisis ? [crisis, ...answer] : answer, duplicate: false };

@@ -45,9 +45,9 @@ export class ProviderAnswers {
    * send, or null when it is not an answer (then the conversation handles it).
    * Opt-out words stop verification texts to the number and are never answers.
    */
-  async take(msg: Pick<InboundMessage, 'address' | 'text' | 'messageId'>, now: Date): Promise<string[] | null> {
+  /** `subject`: the sender's keyed hash, when the caller has it already (the bot does). */
+  async take(msg: Pick<InboundMessage, 'address' | 'text' | 'messageId'>, now: Date, subject = this.o.subjects.subject(msg.address)): Promise<string[] | null> {
     const { store, logger, subjects } = this.o;
-    const subject = subjects.subject(msg.address);
     if (!(await this.isContact(subject))) return null;
     const tokens = tokenize(normalizeText(msg.text));
     if (tokens.length === 1 && TWILIO_OPT_OUT.includes(tokens[0])) {
