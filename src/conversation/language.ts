@@ -34,7 +34,8 @@ function scriptCandidates(text: string): string[] {
  * place in England.
  */
 export function detectLanguage(flow: Flow, tokens: string[], rawText: string, current: string): Detection {
-  const script = scriptCandidates(rawText).filter((c) => flow.languages[c] && c !== current);
+  const inScript = scriptCandidates(rawText);
+  const script = inScript.filter((c) => flow.languages[c] && c !== current);
   const keywordIn = (code: string): TriggerDef | null =>
     flow.def.triggers.find((tr) => tr.match === 'keyword' && keywordQuality(tokens, flow.matchers[code].own.get(tr.keyword), 99) === 2) ?? null;
 
@@ -63,7 +64,6 @@ export function detectLanguage(flow: Flow, tokens: string[], rawText: string, cu
   }
 
   // The person's chosen language is written in this script already: nothing to detect.
-  const inScript = scriptCandidates(rawText);
   if (inScript.length && !inScript.includes(current)) {
     if (script.length === 1) return { pick: script[0], trigger: keywordIn(script[0]) };
     if (script.length > 1) {
