@@ -180,6 +180,13 @@ export class ConversationCheck {
     if (into.samples.length < 5) into.samples.push(what.slice(0, 300));
   }
 
+  /** The baseline's fixed answer: read the same way, checked only for being TwiML. */
+  recordBare(status: number, body: string, headers: Record<string, string | string[]>): void {
+    this.responses++;
+    const type = String(headers['content-type'] ?? headers['Content-Type'] ?? '');
+    if (status !== 200 || !type.startsWith('text/xml') || messagesOf(body).length === 0) this.note(this.bad, `HTTP ${status} ${type}: ${body}`);
+  }
+
   record(req: PoolRequest, status: number, body: string, headers: Record<string, string | string[]>): void {
     this.responses++;
     const type = String(headers['content-type'] ?? headers['Content-Type'] ?? '');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import { childEnv, closers, cpuMark, log, memoryOf, otherCpuPct, serverCpuPct, startChild, stopChild, tempDir } from './children.ts';
-import { ConversationCheck, figures, inboundParams, RequestPool, runLoad, senderNumber, STEPS, type LoadFigures } from './load.ts';
+import { ConversationCheck, figures, RequestPool, runLoad, STEPS, type LoadFigures } from './load.ts';
 import { pgServerPids, type PgBench } from './postgres.ts';
 import { monoUs, summariseProfile } from './profile.ts';
 import { AUTH_TOKEN, CONNECTIONS, CPU_PROF, DURATION_S, FORM, GROUP, PATH, PUBLIC_BASE_URL, SECRET, SENDERS, WARMUP_S } from './settings.ts';
@@ -20,13 +20,33 @@ export interface BaselineResults {
 export async function baselinePhase(): Promise<BaselineResults> {
   log('baseline: starting a bare Fastify child');
   const base = await startChild('baseline', 'bench/baseline-child.ts', childEnv({ PORT: '0' }));
-  const url = `http://127.0.0.1:${base.port}${PATH}`;
-  const sampleBody = new URLSearchParams(inboundParams(senderNumber(0), 'hi')).toString();
-  const baseOpts: autocannon.Options = { url, method: 'POST', headers: { 'content-type': FORM }, body: sampleBody };
+  // The same client as the webhook run: the same signed conversations, one
+  // request built per call, every answer read. Only the server differs, so
+  // the ratio compares servers, not two ways of driving autocannon.
+  const pool = new RequestPool(SENDERS);
+  const answers = new ConversationCheck();
+  const baseOpts = (duration: number): autocannon.Options => ({
+    url: `http://127.0.0.1:${base.port}${PATH}`,
+    duration,
+    requests: [
+      {
+        setupRequest: (req, ctx) => {
+          const i = pool.next++;
+          const r = pool.at(i);
+          ctx.i = i;
+          return { ...req, method: 'POST', path: PATH, headers: { 'content-type': FORM, 'x-twilio-signature': r.signature }, body: r.body };
+        },
+        // Read like the webhook's answers (status, type, <Message>s); the
+        // fixed TwiML is not a conversation, so only malformed answers count.
+        onResponse: (status, body, ctx, headers) => answers.recordBare(status, body, headers),
+      },
+    ],
+  });
   log(`baseline: warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${CONNECTIONS} connections`);
-  await runLoad({ ...baseOpts, duration: WARMUP_S });
+  await runLoad(baseOpts(WARMUP_S));
   const baseMark = cpuMark([base.proc.pid!]);
-  const baseline = figures(await runLoad({ ...baseOpts, duration: DURATION_S }));
+  const baseline = figures(await runLoad(baseOpts(DURATION_S)));
+  baseline.non2xx += answers.bad.count;
   const baselineOtherCpuPct = otherCpuPct(baseMark, cpuMark([base.proc.pid!]));
   const baselinePeakRssMb = memoryOf(base.proc.pid!)?.hwmMb ?? null;
   await stopChild(base.proc);
