@@ -239,6 +239,20 @@ function startCheckpointer(file: string, db: Database.Database, logger: StoreLog
   return { worker, exited };
 }
 
+/** People whose last turn this process remembers (startTurn's memory): about 1 kB each. */
+const KNOWN_MAX = 20_000;
+
+type TxOutcome = { outcome: 'saved' | 'duplicate' | 'conflict'; data?: string; version?: number; reminders?: PersonReminders };
+
+function copyReminders(r: PersonReminders): PersonReminders {
+  return { list: r.list.map((x) => ({ ...x })), optedOut: r.optedOut };
+}
+
+function sameReminders(a: PersonReminders, b: PersonReminders): boolean {
+  if (a.optedOut !== b.optedOut || a.list.length !== b.list.length) return false;
+  return a.list.every((r, i) => r.service === b.list[i].service && r.timing === b.list[i].timing);
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmts;
@@ -272,6 +286,7 @@ export class SqliteStore implements Store {
       ),
       deleteSession: db.prepare('DELETE FROM sessions WHERE subject = ?'),
       deleteProcessed: db.prepare('DELETE FROM processed WHERE subject = ?'),
+      deleteProcessedId: db.prepare('DELETE FROM processed WHERE message_id = ?'),
       deleteContact: db.prepare('DELETE FROM contacts WHERE subject = ?'),
       deleteSubs: db.prepare('DELETE FROM subscriptions WHERE subject = ?'),
       deleteSub: db.prepare('DELETE FROM subscriptions WHERE subject = ? AND service_id = ?'),
@@ -337,17 +352,34 @@ export class SqliteStore implements Store {
     return row ? { data: JSON.parse(row.data), version: row.version } : null;
   }
 
-  /** The repeat check, the session and the reminders in one synchronous read (one pass of the event loop). */
+  /**
+   * What this process's last turn of each person left: startTurn answers
+   * from here without reading. Only a hint: the turn's transaction checks
+   * the session's version and the person's reminders, so a stale entry (the
+   * dispatcher dropped a reminder, another process wrote) costs one more
+   * step, never a wrong turn. Bounded.
+   */
+  private readonly known = new Map<string, { data: string; version: number; reminders: PersonReminders }>();
+
+  private remember(subject: string, data: string, version: number, reminders: PersonReminders): void {
+    if (this.known.size >= KNOWN_MAX && !this.known.has(subject)) this.known.clear();
+    this.known.set(subject, { data, version, reminders });
+  }
+
+  /** The repeat check, the session and the reminders in one synchronous read (one pass of the event loop), or from memory. */
   async startTurn(subject: string, messageId: string | null): Promise<TurnStart> {
     return this.busy(() => {
       const st = this.stmts;
+      // A read, so that a repeated delivery is answered even while another process holds the write lock.
       const done = messageId ? st.getProcessed.get(messageId) : undefined;
       if (done) return { repeated: JSON.parse(done.replies) as string[], session: null, reminders: { list: [], optedOut: false } };
+      const k = this.known.get(subject);
+      if (k) return { repeated: null, session: { data: JSON.parse(k.data), version: k.version }, reminders: copyReminders(k.reminders) };
       const row = st.getSession.get(subject);
       return {
         repeated: null,
         session: row ? { data: JSON.parse(row.data), version: row.version } : null,
-        reminders: this.readReminders(subject),
+        reminders: this.readReminders(subject).reminders,
       };
     });
   }
@@ -366,41 +398,59 @@ export class SqliteStore implements Store {
     st.deleteProcessed.run(subject);
   };
 
-  private readonly saveTx = (t: TurnRecord): 'saved' | 'duplicate' | 'conflict' => {
+  /** One turn inside the batch's transaction. Writes nothing unless it says 'saved'. */
+  private readonly saveTx = (t: TurnRecord): TxOutcome => {
     const st = this.stmts;
     const at = t.at.getTime();
-    if (t.messageId && st.getProcessed.get(t.messageId)) return 'duplicate';
-    if ((st.sessionVersion.get(t.subject)?.version ?? 0) !== t.expectedVersion) return 'conflict';
-    if (t.effects.some((e) => e.type === 'forget')) {
+    const forget = t.effects.some((e) => e.type === 'forget');
+    // The repeat check first ('duplicate' before 'conflict'): a MessageSid
+    // handled before inserts nothing. FORGET keeps no id, so it only looks.
+    if (t.messageId) {
+      if (forget ? st.getProcessed.get(t.messageId) : st.insertProcessed.run(t.messageId, t.subject, JSON.stringify(t.replies), at).changes === 0) {
+        return { outcome: 'duplicate' };
+      }
+    }
+    const version = st.sessionVersion.get(t.subject)?.version ?? 0;
+    const person = this.readReminders(t.subject);
+    if (version !== t.expectedVersion || (t.reminders && !sameReminders(t.reminders, person.reminders))) {
+      if (t.messageId && !forget) st.deleteProcessedId.run(t.messageId); // nothing written after all
+      return { outcome: 'conflict' };
+    }
+    if (forget) {
       // Nothing about them stays, not even the id of the message that asked.
       this.forgetTx(t.subject);
-      return 'saved';
+      return { outcome: 'saved' };
     }
-    if (t.messageId) st.insertProcessed.run(t.messageId, t.subject, JSON.stringify(t.replies), at);
-    st.upsertSession.run(t.subject, JSON.stringify(t.session), at);
+    const data = JSON.stringify(t.session);
+    st.upsertSession.run(t.subject, data, at);
     if (t.count) this.counters.count(t.count);
     const { address, channel, lang } = t.contact;
     // Kept up to date for people with reminders: the number and channel they
     // last used, their language, and the time (WhatsApp's 24-hour window).
-    if (t.effects.some((e) => e.type === 'subscribe') || st.getContact.get(t.subject)) {
+    if (person.contact || t.effects.some((e) => e.type === 'subscribe')) {
       if (!this.cipher) throw new Error('store opened without a secret: cannot keep numbers for reminders');
       st.upsertContact.run(t.subject, this.cipher.encrypt(address), channel, lang, at);
     }
+    let changed = false;
     for (const e of t.effects) {
       switch (e.type) {
         case 'subscribe':
           st.upsertSub.run(t.subject, e.service, e.timing, at);
+          changed = true;
           break;
         case 'unsubscribe':
           if (e.service === null) st.deleteSubs.run(t.subject);
           else st.deleteSub.run(t.subject, e.service);
           st.deletePendingOutbox.run(t.subject, e.service, e.service);
+          changed = true;
           break;
         case 'opt_out':
           st.setOptedOut.run(1, t.subject);
+          changed = true;
           break;
         case 'opt_in':
           st.setOptedOut.run(0, t.subject);
+          changed = true;
           break;
       }
     }
@@ -410,7 +460,7 @@ export class SqliteStore implements Store {
       const contact = st.getContact.get(t.subject);
       if (contact && !contact.opted_out && st.countSubs.get(t.subject)!.n === 0) st.deleteContact.run(t.subject);
     }
-    return 'saved';
+    return { outcome: 'saved', data, version: version + 1, reminders: changed ? this.readReminders(t.subject).reminders : person.reminders };
   };
 
   // Group commit: turns saved during one pass of the event loop share one
@@ -444,28 +494,48 @@ export class SqliteStore implements Store {
   private readonly commits = new Set<Promise<void>>();
 
   private async commit(batch: SqliteStore['pending']): Promise<void> {
-    const one = this.db.transaction(this.saveTx); // nested in the batch: a savepoint
-    const all = this.db.transaction(() =>
-      batch.map((b) => {
-        try {
-          return { ok: one(b.turn) };
-        } catch (err) {
-          return { err };
-        }
-      }),
-    );
-    let results: Array<{ ok: 'saved' | 'duplicate' | 'conflict' } | { err: unknown }>;
+    let results: Array<{ ok: TxOutcome } | { err: unknown }>;
     try {
+      // Every turn straight in the batch's transaction: no savepoint each.
+      const all = this.db.transaction(() => batch.map((b) => ({ ok: this.saveTx(b.turn) })));
       results = await this.busy(() => all.immediate());
-    } catch (err) {
-      for (const b of batch) b.reject(err);
-      return;
+    } catch (first) {
+      if (first instanceof DatabaseBusyError) {
+        for (const b of batch) b.reject(first);
+        return;
+      }
+      // A turn failed and the batch rolled back: again, each turn in a
+      // savepoint of its own, so that the one failing fails alone.
+      const one = this.db.transaction(this.saveTx);
+      const each = this.db.transaction(() =>
+        batch.map((b) => {
+          try {
+            return { ok: one(b.turn) };
+          } catch (err) {
+            return { err };
+          }
+        }),
+      );
+      try {
+        results = await this.busy(() => each.immediate());
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+        return;
+      }
     }
+    // Committed: what each turn left is what the next turn starts from.
+    batch.forEach((b, i) => {
+      const r = results[i];
+      if (!('ok' in r)) return void this.known.delete(b.turn.subject);
+      const o = r.ok;
+      if (o.outcome === 'saved' && o.data !== undefined) this.remember(b.turn.subject, o.data, o.version!, o.reminders!);
+      else if (o.outcome !== 'duplicate') this.known.delete(b.turn.subject);
+    });
     // FORGET: also push the deletion out of the write-ahead log.
     if (batch.some((b, i) => 'ok' in results[i] && b.turn.effects.some((e) => e.type === 'forget'))) this.checkpoint();
     batch.forEach((b, i) => {
       const r = results[i];
-      if ('ok' in r) b.resolve(r.ok);
+      if ('ok' in r) b.resolve(r.ok.outcome);
       else b.reject(r.err);
     });
   }
@@ -506,24 +576,29 @@ export class SqliteStore implements Store {
   }
 
   async forget(subject: string): Promise<void> {
+    this.known.delete(subject);
     const tx = this.db.transaction(this.forgetTx);
     await this.busy(() => tx.immediate(subject));
     this.checkpoint();
   }
 
   async remindersOf(subject: string): Promise<PersonReminders> {
-    return this.busy(() => this.readReminders(subject));
+    return this.busy(() => this.readReminders(subject).reminders);
   }
 
-  private readReminders(subject: string): PersonReminders {
+  /** The person's reminders, and whether a contact row exists (it may hold only an opt-out). */
+  private readReminders(subject: string): { reminders: PersonReminders; contact: boolean } {
     const query = this.q<[string], { opted_out: number; service_id: string | null; timing: string | null }>(
       `SELECT c.opted_out, s.service_id, s.timing FROM contacts c
        LEFT JOIN subscriptions s ON s.subject = c.subject WHERE c.subject = ? ORDER BY s.id`,
     );
     const rows = query.all(subject);
     return {
-      list: rows.flatMap((r) => (r.service_id === null ? [] : [{ service: r.service_id, timing: r.timing as Timing }])),
-      optedOut: rows[0]?.opted_out === 1,
+      reminders: {
+        list: rows.flatMap((r) => (r.service_id === null ? [] : [{ service: r.service_id, timing: r.timing as Timing }])),
+        optedOut: rows[0]?.opted_out === 1,
+      },
+      contact: rows.length > 0,
     };
   }
 

@@ -178,6 +178,53 @@ export function describeStore(name: string, open: () => Promise<StoreHarness>): 
         expect(await h.rowsAbout('a')).toMatchObject({ processed: 2, subscriptions: 1, contacts: 1 });
       });
 
+      it("startTurn after this instance's own turn gives what that turn saved: session, version, reminders", async () => {
+        await person('a');
+        expect(await store.saveTurn(turn('a', { expectedVersion: 1, session: { state: 'mine', n: 2 }, effects: [subscribe('hub')] }))).toBe('saved');
+        const start = await store.startTurn('a', msgId());
+        expect(start.repeated).toBeNull();
+        expect(start.session).toEqual({ data: { state: 'mine', n: 2 }, version: 2 });
+        expect(start.reminders).toEqual({ list: [{ service: 'hub', timing: 'morning' }], optedOut: false });
+        // What the engine does to the start it was given changes nothing held.
+        (start.session!.data as { n: number }).n = 99;
+        start.reminders.list.length = 0;
+        expect((await store.startTurn('a', msgId())).session).toEqual({ data: { state: 'mine', n: 2 }, version: 2 });
+        expect((await store.startTurn('a', msgId())).reminders.list).toHaveLength(1);
+      });
+
+      it('a start made stale by another instance is told to step again, and the next start is the truth', async () => {
+        const other = await h.another();
+        await person('a');
+        await store.startTurn('a', msgId()); // this instance now knows version 1
+        expect(await other.saveTurn(turn('a', { expectedVersion: 1, session: { by: 'other' } }))).toBe('saved');
+        const stale = await store.startTurn('a', msgId());
+        const t = turn('a', { expectedVersion: stale.session?.version ?? 0, session: { by: 'me' }, reminders: stale.reminders });
+        expect(await store.saveTurn(t)).toBe('conflict');
+        expect(await store.getProcessed(t.messageId!)).toBeNull();
+        const fresh = await store.startTurn('a', msgId());
+        expect(fresh.session).toEqual({ data: { by: 'other' }, version: 2 });
+        expect(await store.saveTurn({ ...t, expectedVersion: 2, reminders: fresh.reminders })).toBe('saved');
+        expect((await store.getSession('a'))!.data).toEqual({ by: 'me' });
+      });
+
+      it('a start whose reminders changed since (the dispatcher dropped one) is told to step again with the truth', async () => {
+        const subs = await subscribed('a', ['hub', 'food']);
+        const before = await store.startTurn('a', msgId());
+        expect(before.reminders.list.map((r) => r.service)).toEqual(['hub', 'food']);
+        await store.dropSubscription(subs.get('food')!); // Twilio: not a mobile
+        const t = turn('a', { expectedVersion: before.session!.version, reminders: before.reminders });
+        expect(await store.saveTurn(t)).toBe('conflict');
+        const after = await store.startTurn('a', msgId());
+        expect(after.reminders.list.map((r) => r.service)).toEqual(['hub']);
+        expect(await store.saveTurn({ ...t, expectedVersion: after.session!.version, reminders: after.reminders })).toBe('saved');
+      });
+
+      it('a repeated MessageSid is found by startTurn after the turn that handled it', async () => {
+        const t = turn('a', { replies: ['first answer'] });
+        expect(await store.saveTurn(t)).toBe('saved');
+        expect((await store.startTurn('a', t.messageId)).repeated ?? (await store.getProcessed(t.messageId!))).toEqual(['first answer']);
+      });
+
       it('many turns of one person from two instances, stepping again on conflict, lose none', async () => {
         const other = await h.another();
         const run = async (s: Store, tag: string) => {
