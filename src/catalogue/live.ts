@@ -5,6 +5,7 @@
 // instance that saved reloads at once.
 import type { Catalogue } from './types.ts';
 import { catalogueRevisions } from './revisions.ts';
+import { frozen } from './freeze.ts';
 import type { CatalogueStore, RevisionInput } from './store-types.ts';
 
 export interface CatalogueSource {
@@ -30,7 +31,7 @@ export class LiveCatalogue implements CatalogueSource {
     private readonly check: (c: Catalogue) => string[],
     private readonly onError: (err: Error) => void = () => undefined,
   ) {
-    this.snap = initial;
+    this.snap = { version: initial.version, catalogue: frozen(initial.catalogue) };
   }
 
   /**
@@ -68,7 +69,7 @@ export class LiveCatalogue implements CatalogueSource {
     if (v === this.snap.version) return false;
     const snap = await this.store.loadCatalogue();
     if (!snap || snap.version === this.snap.version) return false;
-    this.snap = snap;
+    this.snap = { version: snap.version, catalogue: frozen(snap.catalogue) };
     return true;
   }
 
@@ -105,7 +106,7 @@ export class LiveCatalogue implements CatalogueSource {
       if (errors.length) return { ok: false, errors };
       const version = await this.store.saveCatalogue(out.catalogue, snap.version, out.revisions, at);
       if (version === 'conflict') continue;
-      this.snap = { version, catalogue: out.catalogue };
+      this.snap = { version, catalogue: frozen(out.catalogue) };
       return { ok: true, version, revisions: out.revisions.length };
     }
     return { ok: false, errors: ['the catalogue kept changing while saving: try again'] };

@@ -1,5 +1,6 @@
 // Turning catalogue facts into short replies, in the person's language.
 // A fact we do not know is said plainly ("times not confirmed"), never left blank.
+import { isFrozenCatalogue } from '../catalogue/freeze.ts';
 import { remindable } from '../catalogue/offered.ts';
 import { WEEKDAYS, type Catalogue, type CityId, type DoubtField, type Service, type TranslatedField, type Weekday } from '../catalogue/types.ts';
 import { openingStatus, weeklySummary } from '../catalogue/opening-times.ts';
@@ -197,7 +198,33 @@ function doubtLine(tx: Texts, service: Service, field: DoubtField): string | nul
   return d ? tx.t('line_check', { text: tx.field(service.translations, `doubt_${field}`, d.text) }) : null;
 }
 
+// The details of a service change only with the catalogue, the language and
+// the minute (opening times are in minutes): for the live (frozen)
+// catalogue they are kept for the current minute.
+const detailsMemo = new WeakMap<Catalogue, { minute: number; texts: Map<string, string> }>();
+
 export function serviceDetails(tx: Texts, service: Service, now: Date, catalogue: Catalogue): string {
+  if (!isFrozenCatalogue(catalogue)) return serviceDetailsNow(tx, service, now, catalogue);
+  const minute = Math.floor(now.getTime() / 60_000);
+  let m = detailsMemo.get(catalogue);
+  if (!m || m.minute !== minute) detailsMemo.set(catalogue, (m = { minute, texts: new Map() }));
+  const key = `${tx.freshDays}|${service.id}`;
+  const byPack = packKey(tx);
+  let text = m.texts.get(byPack + key);
+  if (text === undefined) m.texts.set(byPack + key, (text = serviceDetailsNow(tx, service, now, catalogue)));
+  return text;
+}
+
+/** Language packs are objects of one flow; a number for each, so that two flows never share a key. */
+const packIds = new WeakMap<object, number>();
+let packCount = 0;
+function packKey(tx: Texts): string {
+  let id = packIds.get(tx.pack);
+  if (id === undefined) packIds.set(tx.pack, (id = ++packCount));
+  return `${id}|`;
+}
+
+function serviceDetailsNow(tx: Texts, service: Service, now: Date, catalogue: Catalogue): string {
   const tr = service.translations;
   const lines: string[] = [tx.field(tr, 'name', service.name), tx.field(tr, 'description', service.description)];
   lines.push(
