@@ -22,7 +22,7 @@ import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionConta
 import { AddressCipher } from './address-cipher.ts';
 import { REPORT_POSTGRES_MIGRATION } from '../report/store-postgres.ts';
 import { SchemaTooNewError } from './errors.ts';
-import type { PurgeCut, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
+import type { PurgeCut, SaveOutcome, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
 
 export { SchemaTooNewError };
 
@@ -33,6 +33,12 @@ export { SchemaTooNewError };
 const MIGRATION_LOCK = 7_726_483_801_913_550_001n; // arbitrary, Waymark's own
 /** First key of a person's lock, second key hashtext(subject). */
 const SUBJECT_LOCK_NAMESPACE = 0x57_4d_4b_31; // "WMK1"
+/** A deadlock or a serialization failure: everything was rolled back, safe to run again. */
+function retryable(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === '40P01' || code === '40001';
+}
+
 /** People whose last state an instance keeps in memory (see PostgresStore.known). */
 const KNOWN_MAX = 20_000;
 
@@ -213,6 +219,61 @@ const MIGRATIONS: string[] = [
      END IF;
      outcome := 'saved';
      IF cardinality(kinds) > 0 THEN reminders := waymark_reminders(p_subject); END IF;
+   END
+   $fn$;`,
+  // 4: every message writes a session and a processed row. The index on
+  // sessions(updated_at) made each session update a new row version with new
+  // entries in both its indexes (no HOT update), and the two on processed
+  // cost two more index entries per message; they served only the hourly
+  // purge and FORGET, which now scan (a day of message ids, the sessions).
+  // Space left in each sessions page lets its updates stay HOT.
+  `DROP INDEX sessions_updated;
+   DROP INDEX processed_subject;
+   DROP INDEX processed_created;
+   ALTER TABLE sessions SET (fillfactor = 80);`,
+  // 5: several people's turns in one round trip and one commit (the group
+  // commit SQLite has): each turn is waymark_turn() in a subtransaction of
+  // its own, so one that fails fails alone and says why (SQLSTATE). The
+  // needs report's shared counters are added to last, once per cell, in
+  // one order: two batches never wait for each other in a circle on them.
+  `CREATE FUNCTION waymark_turns(p_turns jsonb,
+     OUT i integer, OUT outcome text, OUT data text, OUT version integer, OUT reminders jsonb, OUT err_code text, OUT err_message text)
+   RETURNS SETOF record LANGUAGE plpgsql AS $fn$
+   DECLARE
+     t jsonb;
+     r record;
+     c jsonb;
+     k text;
+     cells jsonb := '{}'::jsonb;
+   BEGIN
+     -- The people hashes of weeks that have closed go (as waymark_turn does).
+     DELETE FROM report_seen WHERE week < (SELECT min(x->'count'->>'week') FROM jsonb_array_elements(p_turns) x);
+     i := 0;
+     FOR t IN SELECT x FROM jsonb_array_elements(p_turns) x LOOP
+       outcome := NULL; data := NULL; version := NULL; reminders := NULL; err_code := NULL; err_message := NULL;
+       BEGIN
+         SELECT * INTO r FROM waymark_turn(t->>'subject', t->>'message_id', (t->>'expected')::integer, nullif(t->'reminders', 'null'::jsonb),
+           t->>'session', t->>'replies', (t->>'at')::timestamptz, t->'effects', t->>'address_enc', t->>'channel', t->>'lang', NULL);
+         outcome := r.outcome; data := r.data; version := r.version; reminders := r.reminders;
+         c := nullif(t->'count', 'null'::jsonb);
+         IF r.outcome = 'saved' AND c IS NOT NULL THEN
+           INSERT INTO report_seen (week, hash) VALUES (c->>'week', c->>'seen') ON CONFLICT DO NOTHING;
+           IF FOUND THEN
+             k := concat_ws(E'\n', c->>'week', c->>'city', c->>'language', c->>'category', c->>'outcome', c->>'channel');
+             cells := jsonb_set(cells, ARRAY[k], jsonb_build_object('c', c, 'n', coalesce((cells->k->>'n')::integer, 0) + 1));
+           END IF;
+         END IF;
+       EXCEPTION WHEN others THEN
+         err_code := SQLSTATE; err_message := SQLERRM;
+       END;
+       RETURN NEXT;
+       i := i + 1;
+     END LOOP;
+     FOR k, c IN SELECT e.key, e.value FROM jsonb_each(cells) e ORDER BY e.key LOOP
+       INSERT INTO report_counts (week, city, language, category, outcome, channel, people)
+       VALUES (c->'c'->>'week', c->'c'->>'city', c->'c'->>'language', c->'c'->>'category', c->'c'->>'outcome', c->'c'->>'channel', (c->>'n')::integer)
+       ON CONFLICT ON CONSTRAINT report_counts_pkey DO UPDATE SET people = report_counts.people + excluded.people;
+     END LOOP;
    END
    $fn$;`,
 ];
@@ -479,7 +540,50 @@ export class PostgresStore implements Store {
    */
   readonly turnStats = { roundTrips: 0, turns: 0 };
 
-  async saveTurn(t: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'> {
+  // Group commit: turns saved during one pass of the event loop go to the
+  // database together, in one round trip and one transaction
+  // (waymark_turns), each in a subtransaction of its own. A turn's promise
+  // resolves only after the COMMIT, so nothing is acknowledged early.
+  private pending: Array<{ t: TurnRecord; resolve: (r: SaveOutcome) => void; reject: (e: unknown) => void }> = [];
+  private flushScheduled = false;
+  /** Batches on their way: close() waits for them. */
+  private readonly batches = new Set<Promise<void>>();
+
+  saveTurn(t: TurnRecord): Promise<SaveOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ t, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushTurns());
+      }
+    });
+  }
+
+  private flushTurns(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const done = (
+      batch.length === 1
+        ? this.saveOne(batch[0].t).then(batch[0].resolve, batch[0].reject)
+        : this.saveMany(batch)
+    ).finally(() => this.batches.delete(done));
+    this.batches.add(done);
+  }
+
+  /** What a turn's outcome leaves in memory for the person's next turn. */
+  private learn(t: TurnRecord, session: string, r: { outcome: SaveOutcome; data: string | null; version: number; reminders: PersonReminders | null }): void {
+    if (r.outcome !== 'conflict') this.turnStats.turns++;
+    if (r.outcome === 'saved') {
+      if (t.effects.some((e) => e.type === 'forget')) this.known.delete(t.subject);
+      else this.remember(t.subject, session, r.version, r.reminders ?? t.reminders ?? { list: [], optedOut: false });
+    } else if (r.outcome === 'conflict') {
+      this.remember(t.subject, r.data, r.version, r.reminders ?? { list: [], optedOut: false });
+    }
+  }
+
+  private async saveOne(t: TurnRecord): Promise<SaveOutcome> {
     const session = JSON.stringify(t.session);
     const params = [
       t.subject,
@@ -498,27 +602,90 @@ export class PostgresStore implements Store {
     for (let attempt = 1; ; attempt++) {
       try {
         this.turnStats.roundTrips++;
-        const { rows } = await this.pool.query<{ outcome: 'saved' | 'duplicate' | 'conflict'; data: string | null; version: number; reminders: PersonReminders }>(
-          'SELECT outcome, data, version, reminders FROM waymark_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
-          params,
-        );
-        const r = rows[0];
-        if (r.outcome !== 'conflict') this.turnStats.turns++;
-        if (r.outcome === 'saved') {
-          if (t.effects.some((e) => e.type === 'forget')) this.known.delete(t.subject);
-          else this.remember(t.subject, session, r.version, r.reminders ?? t.reminders ?? { list: [], optedOut: false });
-        } else if (r.outcome === 'conflict') {
-          this.remember(t.subject, r.data, r.version, r.reminders);
-        }
-        return r.outcome;
+        // A named statement: each connection parses and plans it once, not at every message.
+        const { rows } = await this.pool.query<{ outcome: SaveOutcome; data: string | null; version: number; reminders: PersonReminders }>({
+          name: 'waymark_turn',
+          text: 'SELECT outcome, data, version, reminders FROM waymark_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+          values: params,
+        });
+        this.learn(t, session, rows[0]);
+        return rows[0].outcome;
       } catch (e) {
         this.known.delete(t.subject);
         // A deadlock or serialization failure rolled everything back: safe to run again.
-        const code = (e as { code?: string }).code;
-        if ((code === '40P01' || code === '40001') && attempt < 3) continue;
+        if (retryable(e) && attempt < 3) continue;
         throw e;
       }
     }
+  }
+
+  private async saveMany(all: PostgresStore['pending']): Promise<void> {
+    // A turn that cannot even be put into words (JSON) fails alone, before anything is sent.
+    const batch: PostgresStore['pending'] = [];
+    const sessions: string[] = [];
+    const encoded: object[] = [];
+    for (const b of all) {
+      const t = b.t;
+      try {
+        const session = JSON.stringify(t.session);
+        encoded.push({
+          subject: t.subject,
+          message_id: t.messageId,
+          expected: t.expectedVersion,
+          reminders: t.reminders ? { list: t.reminders.list, optedOut: t.reminders.optedOut } : null,
+          session,
+          replies: JSON.stringify(t.replies),
+          at: t.at.toISOString(),
+          effects: t.effects,
+          address_enc: this.cipher.encrypt(t.contact.address),
+          channel: t.contact.channel,
+          lang: t.contact.lang,
+          count: t.count ? { ...t.count.cell, seen: t.count.seen } : null,
+        });
+        sessions.push(session);
+        batch.push(b);
+      } catch (err) {
+        b.reject(err);
+      }
+    }
+    if (batch.length === 0) return;
+    // In the order of their subjects, so that two instances' batches take
+    // people's locks in one order and never wait for each other in a circle.
+    const order = batch.map((_, k) => k).sort((a, b) => (batch[a].t.subject < batch[b].t.subject ? -1 : batch[a].t.subject > batch[b].t.subject ? 1 : 0));
+    const payload = order.map((k) => encoded[k]);
+    type Row = { i: number; outcome: SaveOutcome | null; data: string | null; version: number; reminders: PersonReminders | null; err_code: string | null; err_message: string | null };
+    let rows: Row[];
+    try {
+      this.turnStats.roundTrips++;
+      rows = (
+        await this.pool.query<Row>({
+          name: 'waymark_turns',
+          text: 'SELECT i, outcome, data, version, reminders, err_code, err_message FROM waymark_turns($1)',
+          values: [JSON.stringify(payload)],
+        })
+      ).rows;
+    } catch (e) {
+      for (const b of batch) this.known.delete(b.t.subject);
+      // Nothing was committed: a deadlock or serialization failure is run again, one turn at a time.
+      if (retryable(e)) return void (await Promise.all(batch.map((b) => this.saveOne(b.t).then(b.resolve, b.reject))));
+      for (const b of batch) b.reject(e);
+      return;
+    }
+    const again: Array<Promise<void>> = [];
+    for (const row of rows) {
+      const k = order[row.i];
+      const { t, resolve, reject } = batch[k];
+      if (row.err_code === null && row.outcome !== null) {
+        this.learn(t, sessions[k], { ...row, outcome: row.outcome });
+        resolve(row.outcome);
+        continue;
+      }
+      this.known.delete(t.subject);
+      // This turn alone was rolled back (its subtransaction); the others are committed.
+      if (row.err_code === '40P01' || row.err_code === '40001') again.push(this.saveOne(t).then(resolve, reject));
+      else reject(Object.assign(new Error(row.err_message ?? 'the turn failed'), { code: row.err_code ?? undefined }));
+    }
+    await Promise.all(again);
   }
 
   async forget(subject: string): Promise<void> {
@@ -743,6 +910,8 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.flushTurns(); // turns waiting for the next group commit
+    await Promise.all([...this.batches]);
     await this.pool.end();
   }
 }

@@ -98,6 +98,26 @@ function countsSuite(backend: Backend): void {
       ]);
     });
 
+    it('counts people asking at the same moment (saved together, one group commit) each once', async () => {
+      const d = await open();
+      const people: string[] = [];
+      for (let n = 0; n < 12; n++) {
+        const p = person();
+        await say(d, p, 'hello');
+        await say(d, p, n % 3 === 0 ? '2' : '1');
+        people.push(p);
+      }
+      await Promise.all(people.map((p) => say(d, p, 'FOOD')));
+      await Promise.all(people.map((p) => say(d, p, 'FOOD please')));
+      const rows = await reportReader(d.store).rows({ from: WEEK, to: WEEK });
+      expect(rows.map((r) => [r.city, r.category, r.outcome, r.people]).sort()).toEqual(
+        [
+          ['portsmouth', 'food', 'answered', 4],
+          ['southampton', 'food', 'answered', 8],
+        ].sort(),
+      );
+    });
+
     it('counts a redelivered MessageSid once, even when Twilio retries it after midnight on Sunday', async () => {
       const d = await open();
       const bob = person();

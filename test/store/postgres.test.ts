@@ -16,6 +16,42 @@ import { describePostgres, freshSchema, openPostgresHarness } from './pg-harness
 describePostgres('PostgreSQL', (base) => {
   describeStore('PostgreSQL', () => openPostgresHarness(base));
 
+  describe('PostgreSQL group commit (waymark_turns)', () => {
+    it('sends the turns of one pass of the event loop in one round trip; a turn the database refuses fails alone', async () => {
+      const h = await openPostgresHarness(base);
+      const store = h.store as unknown as PostgresStore;
+      try {
+        const at = new Date('2026-12-07T08:00:00Z');
+        const turn = (subject: string, timing: string) => ({
+          subject,
+          messageId: `SMgroup${subject.padEnd(26, '0')}`,
+          session: { who: subject },
+          expectedVersion: 0,
+          replies: [`hello ${subject}`],
+          at,
+          effects: [{ type: 'subscribe' as const, service: 'hub', timing: timing as 'morning' }],
+          contact: { address: '+447700900111', channel: 'sms' as const, lang: 'en' },
+        });
+        const before = { ...store.turnStats };
+        const results = await Promise.allSettled(['g1', 'g2', 'g3', 'g4'].map((s) => store.saveTurn(turn(s, s === 'g3' ? 'noon' : 'morning'))));
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+        // The CHECK on timing refused g3 inside the database: its own error, its own rollback.
+        expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/timing|check/i);
+        expect(store.turnStats.roundTrips - before.roundTrips).toBe(1);
+        expect(store.turnStats.turns - before.turns).toBe(3);
+        const client = await pgClient(h.url);
+        try {
+          const { rows } = await client.query<{ subject: string }>('SELECT subject FROM sessions UNION ALL SELECT subject FROM processed UNION ALL SELECT subject FROM subscriptions ORDER BY 1');
+          expect(rows.map((r) => r.subject)).toEqual(['g1', 'g1', 'g1', 'g2', 'g2', 'g2', 'g4', 'g4', 'g4']);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await h.cleanup();
+      }
+    });
+  });
+
   describe('PostgreSQL claim (FOR UPDATE SKIP LOCKED)', () => {
     it('passes over rows another dispatcher is claiming, without waiting for it', async () => {
       const h = await openPostgresHarness(base);

@@ -225,6 +225,27 @@ export function describeStore(name: string, open: () => Promise<StoreHarness>): 
         expect((await store.startTurn('a', t.messageId)).repeated ?? (await store.getProcessed(t.messageId!))).toEqual(['first answer']);
       });
 
+      it('turns of several people saved at once (one group commit) each get their own outcome; one failing fails alone', async () => {
+        await person('old');
+        const dup = turn('dup');
+        expect(await store.saveTurn(dup)).toBe('saved');
+        const results = await Promise.allSettled([
+          store.saveTurn(turn('p1', { effects: [subscribe('hub')] })),
+          store.saveTurn(turn('p2')),
+          store.saveTurn({ ...dup, expectedVersion: 1 }), // the same MessageSid again
+          store.saveTurn(turn('old', { expectedVersion: 0 })), // stale: 'old' is at version 1
+          store.saveTurn(turn('bad', { effects: [subscribe('hub')], session: { cannot: 1n } })), // not JSON
+          store.saveTurn(turn('p3', { count: null })),
+        ]);
+        expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'failed'))).toEqual(['saved', 'saved', 'duplicate', 'conflict', 'failed', 'saved']);
+        // The failing turn wrote nothing; the others' writes are all there.
+        expect(await h.rowsAbout('bad')).toMatchObject({ sessions: 0, processed: 0, contacts: 0, subscriptions: 0 });
+        expect(await h.rowsAbout('p1')).toMatchObject({ sessions: 1, processed: 1, contacts: 1, subscriptions: 1 });
+        expect((await store.getSession('p2'))!.version).toBe(1);
+        expect((await store.getSession('old'))!.version).toBe(1);
+        expect((await store.startTurn('p1', null)).reminders.list).toEqual([{ service: 'hub', timing: 'morning' }]);
+      });
+
       it('many turns of one person from two instances, stepping again on conflict, lose none', async () => {
         const other = await h.another();
         const run = async (s: Store, tag: string) => {
