@@ -62,12 +62,19 @@ export function startChild(name: string, file: string, env: NodeJS.ProcessEnv, n
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   children.add(proc);
+  // What is worth showing: every line but pino's info, debug and trace lines
+  // (the server writes one info line per response).
   let tail = '';
   let lines = 0;
+  let partial = '';
   const keep = (chunk: Buffer) => {
-    const s = chunk.toString('utf8');
-    lines += s.split('\n').length - 1;
-    tail = (tail + s).slice(-16_384);
+    const all = (partial + chunk.toString('utf8')).split('\n');
+    partial = all.pop() ?? '';
+    for (const line of all) {
+      if (!line || /^\{"level":(10|20|30),/.test(line)) continue;
+      lines++;
+      tail = (tail + line + '\n').slice(-16_384);
+    }
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
