@@ -23,6 +23,7 @@ import { AddressCipher } from './address-cipher.ts';
 import { REPORT_POSTGRES_MIGRATION } from '../report/store-postgres.ts';
 import { SchemaTooNewError } from './errors.ts';
 import type { PurgeCut, SaveOutcome, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
+import { GroupCommit, type Waiting } from './group-commit.ts';
 
 export { SchemaTooNewError };
 
@@ -540,36 +541,15 @@ export class PostgresStore implements Store {
    */
   readonly turnStats = { roundTrips: 0, turns: 0 };
 
-  // Group commit: turns saved during one pass of the event loop go to the
-  // database together, in one round trip and one transaction
-  // (waymark_turns), each in a subtransaction of its own. A turn's promise
-  // resolves only after the COMMIT, so nothing is acknowledged early.
-  private pending: Array<{ t: TurnRecord; resolve: (r: SaveOutcome) => void; reject: (e: unknown) => void }> = [];
-  private flushScheduled = false;
-  /** Batches on their way: close() waits for them. */
-  private readonly batches = new Set<Promise<void>>();
+  // Group commit (group-commit.ts): the turns of one pass of the event loop
+  // go in one round trip and one transaction (waymark_turns), each in a
+  // subtransaction of its own; a lone turn is one call of waymark_turn.
+  private readonly group = new GroupCommit<TurnRecord, SaveOutcome>((batch) =>
+    batch.length === 1 ? this.saveOne(batch[0].item).then(batch[0].resolve, batch[0].reject) : this.saveMany(batch),
+  );
 
   saveTurn(t: TurnRecord): Promise<SaveOutcome> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ t, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushTurns());
-      }
-    });
-  }
-
-  private flushTurns(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    const done = (
-      batch.length === 1
-        ? this.saveOne(batch[0].t).then(batch[0].resolve, batch[0].reject)
-        : this.saveMany(batch)
-    ).finally(() => this.batches.delete(done));
-    this.batches.add(done);
+    return this.group.add(t);
   }
 
   /** What a turn's outcome leaves in memory for the person's next turn. */
@@ -619,13 +599,13 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async saveMany(all: PostgresStore['pending']): Promise<void> {
+  private async saveMany(all: Array<Waiting<TurnRecord, SaveOutcome>>): Promise<void> {
     // A turn that cannot even be put into words (JSON) fails alone, before anything is sent.
-    const batch: PostgresStore['pending'] = [];
+    const batch: Array<Waiting<TurnRecord, SaveOutcome>> = [];
     const sessions: string[] = [];
     const encoded: object[] = [];
     for (const b of all) {
-      const t = b.t;
+      const t = b.item;
       try {
         const session = JSON.stringify(t.session);
         encoded.push({
@@ -651,7 +631,7 @@ export class PostgresStore implements Store {
     if (batch.length === 0) return;
     // In the order of their subjects, so that two instances' batches take
     // people's locks in one order and never wait for each other in a circle.
-    const order = batch.map((_, k) => k).sort((a, b) => (batch[a].t.subject < batch[b].t.subject ? -1 : batch[a].t.subject > batch[b].t.subject ? 1 : 0));
+    const order = batch.map((_, k) => k).sort((a, b) => (batch[a].item.subject < batch[b].item.subject ? -1 : batch[a].item.subject > batch[b].item.subject ? 1 : 0));
     const payload = order.map((k) => encoded[k]);
     type Row = { i: number; outcome: SaveOutcome | null; data: string | null; version: number; reminders: PersonReminders | null; err_code: string | null; err_message: string | null };
     let rows: Row[];
@@ -665,16 +645,16 @@ export class PostgresStore implements Store {
         })
       ).rows;
     } catch (e) {
-      for (const b of batch) this.known.delete(b.t.subject);
+      for (const b of batch) this.known.delete(b.item.subject);
       // Nothing was committed: a deadlock or serialization failure is run again, one turn at a time.
-      if (retryable(e)) return void (await Promise.all(batch.map((b) => this.saveOne(b.t).then(b.resolve, b.reject))));
+      if (retryable(e)) return void (await Promise.all(batch.map((b) => this.saveOne(b.item).then(b.resolve, b.reject))));
       for (const b of batch) b.reject(e);
       return;
     }
     const again: Array<Promise<void>> = [];
     for (const row of rows) {
       const k = order[row.i];
-      const { t, resolve, reject } = batch[k];
+      const { item: t, resolve, reject } = batch[k];
       if (row.err_code === null && row.outcome !== null) {
         this.learn(t, sessions[k], { ...row, outcome: row.outcome });
         resolve(row.outcome);
@@ -910,8 +890,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.flushTurns(); // turns waiting for the next group commit
-    await Promise.all([...this.batches]);
+    await this.group.drain(); // turns waiting for the next group commit, and those on their way
     await this.pool.end();
   }
 }

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { PurgeCut, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
+import type { PurgeCut, SaveOutcome, Store, StoreLogger, TurnRecord, TurnStart } from './store.ts';
+import { GroupCommit, type Waiting } from './group-commit.ts';
 import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionContact, SubscriptionRow, Timing } from '../core/domain.ts';
 import type { Channel } from '../core/inbound.ts';
 import { AddressCipher } from './address-cipher.ts';
@@ -482,41 +483,21 @@ export class SqliteStore implements Store {
     return { outcome: 'saved', data, version: version + 1, reminders: changed ? this.readReminders(t.subject).reminders : person.reminders };
   };
 
-  // Group commit: turns saved during one pass of the event loop share one
-  // transaction (each in its own savepoint, so one failing turn fails alone).
-  // BEGIN/COMMIT and the WAL write cost as much as the turns themselves;
-  // under load this halves the store's share of each request. A turn's
-  // promise resolves only after the COMMIT, so nothing is acknowledged early.
-  private pending: Array<{ turn: TurnRecord; resolve: (r: 'saved' | 'duplicate' | 'conflict') => void; reject: (e: unknown) => void }> = [];
-  private flushScheduled = false;
+  // Group commit (group-commit.ts): the turns of one pass of the event loop
+  // share one transaction, each straight in it; only when one fails does the
+  // batch run again with a savepoint each, so that it fails alone. BEGIN,
+  // COMMIT and the log write cost as much as the turns themselves.
+  private readonly group = new GroupCommit<TurnRecord, SaveOutcome>((batch) => this.commit(batch));
 
-  saveTurn(turn: TurnRecord): Promise<'saved' | 'duplicate' | 'conflict'> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ turn, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+  saveTurn(turn: TurnRecord): Promise<SaveOutcome> {
+    return this.group.add(turn);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    const done = this.commit(batch).finally(() => this.commits.delete(done));
-    this.commits.add(done);
-  }
-
-  /** Batches being committed (or waiting for another process's lock): close() waits for them. */
-  private readonly commits = new Set<Promise<void>>();
-
-  private async commit(batch: SqliteStore['pending']): Promise<void> {
+  private async commit(batch: Array<Waiting<TurnRecord, SaveOutcome>>): Promise<void> {
     let results: Array<{ ok: TxOutcome } | { err: unknown }>;
     try {
       // Every turn straight in the batch's transaction: no savepoint each.
-      const all = this.db.transaction(() => batch.map((b) => ({ ok: this.saveTx(b.turn) })));
+      const all = this.db.transaction(() => batch.map((b) => ({ ok: this.saveTx(b.item) })));
       results = await this.busy(() => all.immediate());
     } catch (first) {
       if (first instanceof DatabaseBusyError) {
@@ -529,7 +510,7 @@ export class SqliteStore implements Store {
       const each = this.db.transaction(() =>
         batch.map((b) => {
           try {
-            return { ok: one(b.turn) };
+            return { ok: one(b.item) };
           } catch (err) {
             return { err };
           }
@@ -545,13 +526,13 @@ export class SqliteStore implements Store {
     // Committed: what each turn left is what the next turn starts from.
     batch.forEach((b, i) => {
       const r = results[i];
-      if (!('ok' in r)) return void this.known.delete(b.turn.subject);
+      if (!('ok' in r)) return void this.known.delete(b.item.subject);
       const o = r.ok;
-      if (o.outcome === 'saved' && o.data !== undefined) this.remember(b.turn.subject, o.data, o.version!, o.reminders!);
-      else if (o.outcome !== 'duplicate') this.known.delete(b.turn.subject);
+      if (o.outcome === 'saved' && o.data !== undefined) this.remember(b.item.subject, o.data, o.version!, o.reminders!);
+      else if (o.outcome !== 'duplicate') this.known.delete(b.item.subject);
     });
     // FORGET: also push the deletion out of the write-ahead log.
-    if (batch.some((b, i) => 'ok' in results[i] && b.turn.effects.some((e) => e.type === 'forget'))) this.checkpoint();
+    if (batch.some((b, i) => 'ok' in results[i] && b.item.effects.some((e) => e.type === 'forget'))) this.checkpoint();
     batch.forEach((b, i) => {
       const r = results[i];
       if ('ok' in r) b.resolve(r.ok.outcome);
@@ -787,8 +768,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    this.flush(); // turns waiting for the next group commit
-    await Promise.all([...this.commits]);
+    await this.group.drain(); // turns waiting for the next group commit, and those being written
     if (this.checkpointer) {
       this.checkpointer.worker.ref(); // the process waits for it to close its connection
       this.checkpointer.worker.postMessage('close');
