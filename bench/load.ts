@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { signRequest } from '../src/channels/twilio/verify-signature.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, CONNECTIONS, GROUP, PATH, PUBLIC_BASE_URL, RUN_TAG } from './settings.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, CONNECTIONS, FORM, GROUP, PATH, PUBLIC_BASE_URL, RUN_TAG } from './settings.ts';
 
 export interface Load {
   result: autocannon.Result;
@@ -158,6 +158,35 @@ export class RequestPool {
     while (i >= this.requests.length) this.addGroup();
     return this.requests[i];
   }
+}
+
+/**
+ * autocannon's options for sending the pool's signed requests to a server on
+ * 127.0.0.1 (one request built per call, in the pool's order) and handing
+ * every answer, with the request it answers, to `onAnswer`. The baseline and
+ * the real server are driven by this same client.
+ */
+export function poolLoad(
+  port: number,
+  pool: RequestPool,
+  duration: number,
+  onAnswer: (req: PoolRequest, status: number, body: string, headers: Record<string, string | string[]>) => void,
+): autocannon.Options {
+  return {
+    url: `http://127.0.0.1:${port}${PATH}`,
+    duration,
+    requests: [
+      {
+        setupRequest: (req, ctx) => {
+          const i = pool.next++;
+          const r = pool.at(i);
+          ctx.i = i;
+          return { ...req, method: 'POST', path: PATH, headers: { 'content-type': FORM, 'x-twilio-signature': r.signature }, body: r.body };
+        },
+        onResponse: (status, body, ctx, headers) => onAnswer(pool.at(ctx.i as number), status, body, headers),
+      },
+    ],
+  };
 }
 
 /** The <Message> texts of a TwiML answer. */

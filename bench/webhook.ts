@@ -3,12 +3,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type autocannon from 'autocannon';
 import { childEnv, closers, cpuMark, log, memoryOf, otherCpuPct, serverCpuPct, startChild, stopChild, tempDir } from './children.ts';
-import { ConversationCheck, figures, RequestPool, runLoad, STEPS, type LoadFigures } from './load.ts';
+import { ConversationCheck, figures, poolLoad, RequestPool, runLoad, STEPS, type LoadFigures } from './load.ts';
 import { pgServerPids, type PgBench } from './postgres.ts';
 import { monoUs, summariseProfile } from './profile.ts';
-import { AUTH_TOKEN, CONNECTIONS, CPU_PROF, DURATION_S, FORM, GROUP, PATH, PUBLIC_BASE_URL, SECRET, SENDERS, WARMUP_S } from './settings.ts';
+import { AUTH_TOKEN, CONNECTIONS, CPU_PROF, DURATION_S, GROUP, PUBLIC_BASE_URL, SECRET, SENDERS, WARMUP_S } from './settings.ts';
 
 export interface BaselineResults {
   baseline: LoadFigures;
@@ -25,23 +24,9 @@ export async function baselinePhase(): Promise<BaselineResults> {
   // the ratio compares servers, not two ways of driving autocannon.
   const pool = new RequestPool(SENDERS);
   const answers = new ConversationCheck();
-  const baseOpts = (duration: number): autocannon.Options => ({
-    url: `http://127.0.0.1:${base.port}${PATH}`,
-    duration,
-    requests: [
-      {
-        setupRequest: (req, ctx) => {
-          const i = pool.next++;
-          const r = pool.at(i);
-          ctx.i = i;
-          return { ...req, method: 'POST', path: PATH, headers: { 'content-type': FORM, 'x-twilio-signature': r.signature }, body: r.body };
-        },
-        // Read like the webhook's answers (status, type, <Message>s); the
-        // fixed TwiML is not a conversation, so only malformed answers count.
-        onResponse: (status, body, ctx, headers) => answers.recordBare(status, body, headers),
-      },
-    ],
-  });
+  // Read like the webhook's answers (status, type, <Message>s); the fixed
+  // TwiML is not a conversation, so only malformed answers count.
+  const baseOpts = (duration: number) => poolLoad(base.port, pool, duration, (_req, status, body, headers) => answers.recordBare(status, body, headers));
   log(`baseline: warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${CONNECTIONS} connections`);
   await runLoad(baseOpts(WARMUP_S));
   const baseMark = cpuMark([base.proc.pid!]);
@@ -119,27 +104,7 @@ export async function webhookPhase(pgb: PgBench | null): Promise<WebhookResults>
   closers.push(() => clearInterval(sampler));
 
   const check = new ConversationCheck();
-  const webhookOpts = (duration: number): autocannon.Options => ({
-    url: `http://127.0.0.1:${server.port}${PATH}`,
-    duration,
-    requests: [
-      {
-        setupRequest: (req, ctx) => {
-          const i = pool.next++;
-          const r = pool.at(i);
-          ctx.i = i;
-          return {
-            ...req,
-            method: 'POST',
-            path: PATH,
-            headers: { 'content-type': FORM, 'x-twilio-signature': r.signature },
-            body: r.body,
-          };
-        },
-        onResponse: (status, body, ctx, headers) => check.record(pool.at(ctx.i as number), status, body, headers),
-      },
-    ],
-  });
+  const webhookOpts = (duration: number) => poolLoad(server.port, pool, duration, (req, status, body, headers) => check.record(req, status, body, headers));
   log(`${name}: warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${CONNECTIONS} connections`);
   const warm = await runLoad(webhookOpts(WARMUP_S));
   const statsBefore = pgb ? await storeStats(server.proc) : null;
