@@ -11,8 +11,8 @@ import type { Logger } from 'pino';
 import { findService } from '../catalogue/offered.ts';
 import type { Catalogue } from '../catalogue/types.ts';
 import type { Flow } from '../conversation/types.ts';
-import { matchSent } from '../reminders/dispatcher.ts';
-import { DeliveryError, maskNumber, type Sender, type SentMessage } from '../reminders/sender.ts';
+import { deliverClaimed, nextAttemptAt, recoverStale } from '../reminders/outbox-pump.ts';
+import { DeliveryError, maskNumber, type Sender } from '../reminders/sender.ts';
 import type { Subjects } from '../store/subject.ts';
 import { londonParts } from '../time/london.ts';
 import { UNANSWERED_AFTER_DAYS, dueReminders, dueRequests } from './due.ts';
@@ -102,54 +102,30 @@ export class Verifier {
     }
     for (const r of dueReminders(requests, now)) if (await store.remind(r.id, today, now)) report.reminded++;
     report.recovered = await this.recover(now, signal);
-    while (!signal?.aborted) {
-      const rows = await store.claim(10, now, this.o.worker);
-      if (rows.length === 0) break;
-      for (const [i, row] of rows.entries()) {
-        const outcome = signal?.aborted ? 'released' : await this.deliver(row, now, signal);
-        if (outcome !== 'released') {
-          report[outcome]++;
-          continue;
-        }
-        for (const r of rows.slice(i)) await store.release(r.id);
-        break;
-      }
-    }
+    await deliverClaimed({
+      claim: () => store.claim(10, now, this.o.worker),
+      deliver: (row) => this.deliver(row, now, signal),
+      release: (id) => store.release(id),
+      counts: report,
+      signal,
+    });
     return report;
   }
 
   private async recover(now: Date, signal?: AbortSignal): Promise<number> {
     const { store, sender, logger } = this.o;
-    let n = 0;
-    const taken = new Set<string>();
-    for (const row of await store.staleClaims(new Date(now.getTime() - this.o.staleAfterMs))) {
-      if (signal?.aborted) break;
-      n++;
-      if (row.body === null || !row.address) {
-        await store.release(row.id);
-        continue;
-      }
-      let sent: SentMessage[];
-      try {
-        sent = await sender.sentSince(row.address, row.claimedAt ?? now);
-      } catch (err) {
-        logger.warn({ verifyOutbox: row.id, err }, 'verification recovery: could not ask Twilio what was sent; trying again next run');
-        continue;
-      }
-      const recorded = await store.recordedSids();
-      const found = matchSent(
-        row.body,
-        sent.filter((m) => !taken.has(m.sid) && !recorded.has(m.sid)),
-      );
-      if (found) {
-        taken.add(found.sid);
-        await store.markSent(row.id, found.sid, now);
-      } else {
-        await store.release(row.id);
-      }
-      logger.info({ verifyOutbox: row.id, found: Boolean(found) }, 'recovered a verification text left half-sent');
-    }
-    return n;
+    const rows = await store.staleClaims(new Date(now.getTime() - this.o.staleAfterMs));
+    return recoverStale({
+      rows: rows.map((r) => ({ id: r.id, body: r.body, address: r.address, since: r.claimedAt ?? now })),
+      sender,
+      recordedSids: () => store.recordedSids(),
+      markSent: (id, sid) => store.markSent(id, sid, now),
+      release: (id) => store.release(id),
+      logger,
+      logKey: 'verifyOutbox',
+      what: 'verification text',
+      signal,
+    });
   }
 
   private async deliver(row: ClaimedVerify, now: Date, signal?: AbortSignal): Promise<'sent' | 'retried' | 'failed' | 'skipped' | 'released'> {
@@ -202,7 +178,7 @@ export class Verifier {
           logger.error({ ...log, code, attempts: row.attempts }, 'verification text failed: gave up retrying');
           return 'failed';
         }
-        await store.markRetry(row.id, new Date(now.getTime() + this.o.backoffMs * 2 ** (row.attempts - 1)), code, now);
+        await store.markRetry(row.id, nextAttemptAt(now, this.o.backoffMs, row.attempts), code, now);
         logger.warn({ ...log, code, attempts: row.attempts }, 'verification text will be retried');
         return 'retried';
       default:

@@ -28,7 +28,8 @@ import { due } from './due.ts';
 import { reminderText } from './message.ts';
 import { findService } from '../catalogue/offered.ts';
 import { staffMessageIdOf } from '../catalogue/store-types.ts';
-import { DeliveryError, maskNumber, type OutgoingMessage, type Sender, type SentMessage } from './sender.ts';
+import { DeliveryError, maskNumber, type OutgoingMessage, type Sender } from './sender.ts';
+import { deliverClaimed, nextAttemptAt, recoverStale } from './outbox-pump.ts';
 import { Pacer } from './pacer.ts';
 
 export interface DispatcherOptions {
@@ -119,63 +120,31 @@ export class Dispatcher {
     const started = performance.now();
     const clock = () => new Date(now.getTime() + (performance.now() - started));
     const batch = Math.max(1, Math.min(this.o.batch, Math.floor((this.o.mps * this.o.staleAfterMs) / 4000)));
-    while (!signal?.aborted) {
-      const rows = await store.claim(batch, clock(), this.o.worker);
-      if (rows.length === 0) break;
-      for (const [i, row] of rows.entries()) {
-        const outcome = signal?.aborted ? 'released' : await this.deliver(row, now, signal);
-        if (outcome !== 'released') {
-          report[outcome]++;
-          continue;
-        }
-        // Shutting down: this row and the rest of the batch were not sent.
-        const rest = rows.slice(i);
-        for (const r of rest) await store.release(r.id);
-        logger.info({ released: rest.length }, 'reminders: stopping for shutdown; claimed reminders not yet sent are back to pending');
-        break;
-      }
-    }
+    const released = await deliverClaimed({
+      claim: () => store.claim(batch, clock(), this.o.worker),
+      deliver: (row) => this.deliver(row, now, signal),
+      release: (id) => store.release(id),
+      counts: report,
+      signal,
+    });
+    if (released > 0) logger.info({ released }, 'reminders: stopping for shutdown; claimed reminders not yet sent are back to pending');
     return report;
   }
 
   private async recover(now: Date, signal?: AbortSignal): Promise<number> {
     const { store, sender, logger } = this.o;
-    let n = 0;
-    /** SIDs matched to a row in this pass: one message is never taken for two rows. */
-    const taken = new Set<string>();
-    /** SIDs already recorded on outbox rows (read only when needed: recovery is rare). */
-    let recorded: Set<string> | null = null;
-    for (const row of await store.staleClaims(new Date(now.getTime() - this.o.staleAfterMs))) {
-      if (signal?.aborted) break;
-      n++;
-      if (row.body === null || !row.address) {
-        await store.release(row.id); // died before sending anything (or nobody to ask about): send or close it afresh
-        continue;
-      }
-      let sent: SentMessage[];
-      try {
-        sent = await sender.sentSince(row.address, row.claimedAt ?? row.sendAt);
-      } catch (err) {
-        // Twilio unreachable: the row stays claimed and is looked at again next tick.
-        logger.warn({ outbox: row.id, err }, 'recovery: could not ask Twilio what was sent; trying again next run');
-        continue;
-      }
-      let candidates = sent.filter((m) => !taken.has(m.sid));
-      if (candidates.length > 0) {
-        recorded ??= new Set((await store.outboxRows()).flatMap((r) => (r.twilioSid ? [r.twilioSid] : [])));
-        const known = recorded;
-        candidates = candidates.filter((m) => !known.has(m.sid));
-      }
-      const found = matchSent(row.body, candidates);
-      if (found) {
-        taken.add(found.sid);
-        await store.markSent(row.id, found.sid, now);
-      } else {
-        await store.release(row.id);
-      }
-      logger.info({ outbox: row.id, found: Boolean(found) }, 'recovered a reminder left half-sent');
-    }
-    return n;
+    const rows = await store.staleClaims(new Date(now.getTime() - this.o.staleAfterMs));
+    return recoverStale({
+      rows: rows.map((r) => ({ id: r.id, body: r.body, address: r.address, since: r.claimedAt ?? r.sendAt })),
+      sender,
+      recordedSids: async () => new Set((await store.outboxRows()).flatMap((r) => (r.twilioSid ? [r.twilioSid] : []))),
+      markSent: (id, sid) => store.markSent(id, sid, now),
+      release: (id) => store.release(id),
+      logger,
+      logKey: 'outbox',
+      what: 'reminder',
+      signal,
+    });
   }
 
   private async deliver(
@@ -251,7 +220,7 @@ export class Dispatcher {
           logger.error({ ...log, code, attempts: row.attempts, err: e }, 'reminder failed: gave up retrying');
           return 'failed';
         }
-        await store.markRetry(row.id, new Date(now.getTime() + this.o.backoffMs * 2 ** (row.attempts - 1)), code, now);
+        await store.markRetry(row.id, nextAttemptAt(now, this.o.backoffMs, row.attempts), code, now);
         logger.warn({ ...log, code, attempts: row.attempts }, 'reminder will be retried');
         return 'retried';
       default:
@@ -274,33 +243,4 @@ export class Dispatcher {
     await this.o.store.markSkipped(row.id, reason, now);
     return 'skipped';
   }
-}
-
-/** The values a WhatsApp template row was sent with, from what prepare() recorded. */
-function templateVariables(recorded: string): Record<string, string> | null {
-  const m = /^content:[^:]*:(.*)$/s.exec(recorded);
-  if (!m) return null;
-  try {
-    return JSON.parse(m[1]) as Record<string, string>;
-  } catch (err) {
-    throw new Error(`outbox: a template row's recorded variables are not JSON`, { cause: err });
-  }
-}
-
-/**
- * Which of the messages Twilio has (oldest first, none recorded on another
- * row) is this row's. Free text: the exact body. A template: Twilio shows
- * the rendered text, so the first one that contains every variable; when
- * none does (or Twilio shows no text), the oldest: rows are recovered in the
- * order they were sent, and a message matched once is not offered again.
- */
-export function matchSent(recorded: string, candidates: SentMessage[]): SentMessage | null {
-  const variables = templateVariables(recorded);
-  if (variables === null) return candidates.find((m) => m.body === recorded) ?? null;
-  const values = Object.values(variables).map(squash);
-  return candidates.find((m) => m.body !== null && values.every((v) => squash(m.body!).includes(v))) ?? candidates[0] ?? null;
-}
-
-function squash(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
