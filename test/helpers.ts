@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
 import { Bot } from '../src/bot.ts';
@@ -103,4 +104,20 @@ export function messages(xml: string): string[] {
   return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) =>
     m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&'),
   );
+}
+
+/** A log destination that keeps every line written to it, raw and parsed (for tests of what is logged). */
+export function capturedLog(): { destination: Writable; lines: Array<Record<string, unknown>>; raw: string[] } {
+  const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        raw.push(l);
+        lines.push(JSON.parse(l) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  return { destination, lines, raw };
 }

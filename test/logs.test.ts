@@ -1,14 +1,13 @@
 // Logs people can debug with: one line per response (method, route pattern,
 // status, milliseconds), errors with message and stack, and never a number,
 // a message body or a query.
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { Bot } from '../src/bot.ts';
 import { errSerializer, makeLogger } from '../src/core/log.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
 import { Subjects } from '../src/store/subject.ts';
-import { BASE, SECRET, TOKEN, content, form, messages, signed, sms, tempDir } from './helpers.ts';
+import { BASE, SECRET, TOKEN, capturedLog, content, form, messages, signed, sms, tempDir } from './helpers.ts';
 
 const PERSON = '+447700900123';
 const closers: Array<() => Promise<unknown>> = [];
@@ -18,17 +17,7 @@ afterEach(async () => {
 
 /** The app with every log line (the bot's and the app's) written to `lines`, as JSON objects. */
 async function appWithLog(token: string | null = TOKEN) {
-  const lines: Array<Record<string, unknown>> = [];
-  const raw: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        raw.push(l);
-        lines.push(JSON.parse(l) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
+  const { destination, lines, raw } = capturedLog();
   const store = SqliteStore.open(tempDir(), SECRET);
   const { flow, catalogue } = content();
   const bot = new Bot({ flow, catalogue, store, subjects: new Subjects(SECRET), logger: makeLogger('debug', destination) });

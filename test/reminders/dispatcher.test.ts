@@ -7,7 +7,6 @@
 //   sent with the first one's SID, so it never went);
 // - shutdown: claiming stops, the message in flight is finished, the rest
 //   stay pending and go on the next run, once each.
-import { Writable } from 'node:stream';
 import nock from 'nock';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +18,7 @@ import { matchSent } from '../../src/reminders/outbox-pump.ts';
 import type { OutgoingMessage, Sender } from '../../src/reminders/sender.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { makeService } from '../fixtures.ts';
-import { SECRET, content, makeApp, messages, signed, sms, tempDir } from '../helpers.ts';
+import { SECRET, capturedLog, content, makeApp, messages, signed, sms, tempDir } from '../helpers.ts';
 
 const ACCOUNT = 'AC' + 'a'.repeat(32);
 const API = 'https://api.twilio.com';
@@ -105,17 +104,7 @@ function twilioAccepts(times = 20, delayMs = 0, onRequest?: (n: number) => void)
 }
 
 function logLines(): { logger: pino.Logger; lines: Array<Record<string, unknown>>; raw: string[] } {
-  const lines: Array<Record<string, unknown>> = [];
-  const raw: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        raw.push(l);
-        lines.push(JSON.parse(l) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
+  const { destination, lines, raw } = capturedLog();
   return { logger: makeLogger('info', destination), lines, raw };
 }
 
