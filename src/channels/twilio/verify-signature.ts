@@ -5,20 +5,15 @@ import crypto from 'node:crypto';
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
 
 /**
- * Twilio's own signature over exactly this URL and these fields (one HMAC),
- * compared in constant time. This is the first thing twilio's
+ * Twilio's own signature (getExpectedTwilioSignature) over exactly this URL
+ * and these fields, one HMAC, compared in constant time. This is the first
+ * thing twilio's
  * validateRequest tries, and what every genuine request matches; only a
  * mismatch goes on to twilio's validateRequest, which also tries the URL with
  * and without its port and normalised (up to six HMACs, and a URL parse).
  */
 function exactMatch(authToken: string, signature: string, publicUrl: string, params: Record<string, string>): boolean {
-  let data = publicUrl;
-  for (const key of Object.keys(params).sort()) {
-    const value = params[key];
-    if (typeof value !== 'string') return false; // a repeated field: twilio's rules
-    data += key + value;
-  }
-  const expected = Buffer.from(crypto.createHmac('sha1', authToken).update(data, 'utf8').digest('base64'));
+  const expected = Buffer.from(webhooks.getExpectedTwilioSignature(authToken, publicUrl, params));
   const given = Buffer.from(signature);
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
