@@ -2,12 +2,14 @@
 // Mark confirmed (by staff, with how and a note), and the verification
 // contacts on a service's page (numbers masked, never shown whole). Routes
 // are registered inside the staff desk plugin, behind its sign-in and CSRF.
+import { findService } from '../catalogue/offered.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogueStore } from '../catalogue/store-types.ts';
 import type { LiveCatalogue } from '../catalogue/live.ts';
 import type { AssuredHow, Catalogue, Service } from '../catalogue/types.ts';
 import { maskNumber } from '../reminders/sender.ts';
 import { Html, csrfField, html } from '../staff/html.ts';
+import { formatDate } from '../staff/pages.ts';
 import { londonParts } from '../time/london.ts';
 import { confirmer } from './confirm.ts';
 import { contactName, contactNumber } from './contacts.ts';
@@ -36,12 +38,6 @@ export const FRESHNESS_DONE: Record<string, string> = {
 
 const HOW: Record<AssuredHow, string> = { provider_sms: 'the provider, by SMS', staff_phone: 'by phone', staff_visit: 'by a visit' };
 
-function formatDay(d: string | null | undefined): string {
-  if (!d) return 'never';
-  const [y, m, day] = d.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, day)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-}
-
 const dayOf = (at: Date) => londonParts(at).date;
 const serviceLink = (s: Service | undefined, id: string) => html`<a href="/staff/services/${encodeURIComponent(id)}">${s?.name ?? id}</a>`;
 
@@ -58,7 +54,7 @@ function markConfirmedForm(id: string, csrf: string, label = 'Mark confirmed'): 
 
 export function attentionBody(o: { catalogue: Catalogue; requests: VerificationRequest[]; contacts: Contact[]; now: Date; freshDays: number; csrf: string }): Html {
   const { catalogue, requests, now, csrf } = o;
-  const svc = (id: string) => catalogue.services.find((s) => s.id === id);
+  const svc = (id: string) => findService(catalogue, id);
   const replies = requests.filter((r) => r.status === 'changes' && !r.handledAt);
   const unanswered = requests.filter((r) => (r.status === 'unanswered' || r.status === 'not_sent' || r.status === 'stopped') && !r.handledAt);
   const open = requests.filter((r) => r.status === 'open');
@@ -73,7 +69,7 @@ ${replies.length
   ? html`<div class="table-wrap"><table>
   <caption class="vh">Replies from providers that were not YES</caption>
   <thead><tr><th scope="col">Service</th><th scope="col">From</th><th scope="col">Received</th><th scope="col">What they said</th><th scope="col">Action</th></tr></thead>
-  <tbody>${replies.map((r) => html`<tr><td>${serviceLink(svc(r.serviceId), r.serviceId)}</td><td>${r.contactName}</td><td>${formatDay(r.answeredAt ? dayOf(r.answeredAt) : null)}</td><td class="reply">${r.answerText ?? ''}</td>
+  <tbody>${replies.map((r) => html`<tr><td>${serviceLink(svc(r.serviceId), r.serviceId)}</td><td>${r.contactName}</td><td>${formatDate(r.answeredAt ? dayOf(r.answeredAt) : null)}</td><td class="reply">${r.answerText ?? ''}</td>
   <td><a href="/staff/services/${encodeURIComponent(r.serviceId)}#facts">Edit</a> ${markConfirmedForm(r.serviceId, csrf)}</td></tr>`)}</tbody>
 </table></div>`
   : html`<p class="muted">None.</p>`}
@@ -83,7 +79,7 @@ ${unanswered.length
   ? html`<div class="table-wrap"><table>
   <caption class="vh">Requests to providers that got no answer</caption>
   <thead><tr><th scope="col">Service</th><th scope="col">Asked</th><th scope="col">Contact</th><th scope="col">Why</th><th scope="col">Action</th></tr></thead>
-  <tbody>${unanswered.map((r) => html`<tr><td>${serviceLink(svc(r.serviceId), r.serviceId)}</td><td>${formatDay(r.openedDate)}</td><td>${r.contactName}</td><td>${why[r.status] ?? r.status}</td>
+  <tbody>${unanswered.map((r) => html`<tr><td>${serviceLink(svc(r.serviceId), r.serviceId)}</td><td>${formatDate(r.openedDate)}</td><td>${r.contactName}</td><td>${why[r.status] ?? r.status}</td>
   <td><a href="/staff/services/${encodeURIComponent(r.serviceId)}#facts">Edit</a> ${markConfirmedForm(r.serviceId, csrf)}</td></tr>`)}</tbody>
 </table></div>`
   : html`<p class="muted">None.</p>`}
@@ -94,7 +90,7 @@ ${open.length ? html`<p class="muted">${open.length} request${open.length === 1 
 <div class="table-wrap"><table>
   <caption class="vh">Services not confirmed with their organisation lately</caption>
   <thead><tr><th scope="col">Service</th><th scope="col">Last confirmed</th><th scope="col">Contacts</th><th scope="col">Action</th></tr></thead>
-  <tbody>${stale.map((s) => html`<tr><td>${serviceLink(s, s.id)}</td><td>${formatDay(s.assured_date)}${s.assured_how ? html` <span class="muted">(${HOW[s.assured_how]})</span>` : ''}</td><td>${contactsOf(s.id)}</td>
+  <tbody>${stale.map((s) => html`<tr><td>${serviceLink(s, s.id)}</td><td>${formatDate(s.assured_date)}${s.assured_how ? html` <span class="muted">(${HOW[s.assured_how]})</span>` : ''}</td><td>${contactsOf(s.id)}</td>
   <td><a href="/staff/services/${encodeURIComponent(s.id)}#facts">Edit</a> ${markConfirmedForm(s.id, csrf)}</td></tr>`)}</tbody>
 </table></div>`;
 }
@@ -104,7 +100,7 @@ export function contactsSection(service: Service, contacts: Contact[], csrf: str
   const base = `/staff/services/${encodeURIComponent(service.id)}`;
   const label: Record<string, string> = { active: 'active', opted_out: 'opted out (STOP)', invalid: 'not a mobile number' };
   return html`<h2 id="verification">Confirmed with the organisation</h2>
-<p>Last confirmed with the organisation: <strong>${formatDay(service.assured_date)}</strong>${service.assured_how ? html` (${HOW[service.assured_how]}${service.assurer_email ? html`, ${service.assurer_email}` : ''}${service.assured_note ? html`: ${service.assured_note}` : ''})` : ''}</p>
+<p>Last confirmed with the organisation: <strong>${formatDate(service.assured_date)}</strong>${service.assured_how ? html` (${HOW[service.assured_how]}${service.assurer_email ? html`, ${service.assurer_email}` : ''}${service.assured_note ? html`: ${service.assured_note}` : ''})` : ''}</p>
 ${markConfirmedForm(service.id, csrf)}
 <h3>Verification contacts</h3>
 <p class="muted">Who the bot asks by SMS whether these facts are still right. Numbers are stored encrypted and never shown whole.</p>
@@ -125,7 +121,7 @@ export function freshnessRoutes(app: FastifyInstance, ctx: FreshnessDeskContext)
   const { live, freshness, clock, send, who, field } = ctx;
   const freshDays = ctx.freshDays ?? DEFAULT_FRESH_DAYS;
   const confirm = confirmer(live);
-  const find = (id: string) => live.current().services.find((s) => s.id === id);
+  const find = (id: string) => findService(live.current(), id);
 
   app.get('/attention', async (req, reply) => {
     const [requests, contacts] = await Promise.all([freshness.requests(), freshness.contacts()]);

@@ -1,6 +1,7 @@
 // The desk's pages, as HTML bodies (page() in html.ts wraps them). Every
 // value is escaped by the html tag. Counts only: no page ever shows who
 // subscribed or what anyone texted.
+import { findService } from '../catalogue/offered.ts';
 import type { Catalogue, Service } from '../catalogue/types.ts';
 import type { AuditEntry, MessageCounts, Revision, StaffAccount, StaffMessage } from '../catalogue/store-types.ts';
 import { FIELD_NAMES, shownFields } from '../catalogue/revisions.ts';
@@ -14,7 +15,7 @@ export function cityOf(s: Service): string {
   return CITY_NAMES[s.location?.city ?? s.area] ?? s.area;
 }
 
-export function formatDate(d: string | null): string {
+export function formatDate(d: string | null | undefined): string {
   if (!d) return 'never';
   const [y, m, day] = d.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, day)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
@@ -298,7 +299,7 @@ function describeChange(r: Revision): string {
 }
 
 export function revisionsTable(list: Revision[], catalogue: Catalogue | null, csrf: string, withService: boolean): Html {
-  const name = (id: string | null) => (id === null ? 'whole catalogue' : (catalogue?.services.find((s) => s.id === id)?.name ?? id));
+  const name = (id: string | null) => (id === null ? 'whole catalogue' : ((catalogue && findService(catalogue, id)?.name) ?? id));
   return html`<div class="table-wrap"><table>
   <caption class="vh">Changes, newest first</caption>
   <thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Who</th>${withService ? html`<th scope="col">Service</th>` : ''}<th scope="col">What changed</th><th scope="col">Source note</th><th scope="col"><span class="vh">Action</span></th></tr></thead>

@@ -7,6 +7,8 @@
 // …/messages/preview, …/messages, GET /staff/history, POST
 // /staff/history/:id/revert, GET/POST /staff/accounts (admins), GET /staff/desk.css,
 // GET /staff/report and /staff/report.csv (src/report/routes.ts).
+import { findService } from '../catalogue/offered.ts';
+import { isRealDate } from '../catalogue/schema.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -15,7 +17,7 @@ import helmet from '@fastify/helmet';
 import type { LiveCatalogue } from '../catalogue/live.ts';
 import { revertRevision, serviceRevision } from '../catalogue/revisions.ts';
 import type { CatalogueStore, StaffRole } from '../catalogue/store-types.ts';
-import type { Catalogue, Service } from '../catalogue/types.ts';
+import type { Service } from '../catalogue/types.ts';
 import { segmentInfo } from '../text/segments.ts';
 import { addDays, londonParts } from '../time/london.ts';
 import { IDLE_MS, SESSION_COOKIE, signIn, tokenHash } from './auth.ts';
@@ -157,7 +159,6 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
     const v = form(req)[name];
     return typeof v === 'string' ? v : '';
   };
-  const findService = (c: Catalogue, id: string): Service | undefined => c.services.find((s) => s.id === id);
   const notFound = (req: FastifyRequest, reply: FastifyReply) =>
     send(req, reply, 'Not found', () => messageBody('Service not found', 'There is no service with that id.', { href: '/staff', label: 'Back to the services' }), { status: 404 });
 
@@ -305,7 +306,7 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
     const result = await live.change((cat) => {
       const service = findService(cat, id);
       if (!service) return { errors: ['the service is no longer in the catalogue'] };
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+      if (!isRealDate(date)) {
         error = 'Enter a date, like 2026-12-24';
       } else if (date < today()) error = 'Choose today or a later date';
       else if (service.holiday_schedules.some((h) => h.closed && h.start_date <= date && date <= h.end_date)) error = `It is already closed on ${formatDate(date)}`;
