@@ -15,7 +15,7 @@ import { deliverClaimed, nextAttemptAt, recoverStale } from '../reminders/outbox
 import { DeliveryError, maskNumber, type Sender } from '../reminders/sender.ts';
 import type { Subjects } from '../store/subject.ts';
 import { londonParts } from '../time/london.ts';
-import { UNANSWERED_AFTER_DAYS, dueReminders, dueRequests } from './due.ts';
+import { UNANSWERED_AFTER_DAYS, dueReminders, dueRequests, inAskingWindow } from './due.ts';
 import { requestText } from './messages.ts';
 import type { ClaimedVerify, FreshnessStore } from './store.ts';
 import { Pacer } from '../reminders/pacer.ts';
@@ -95,12 +95,15 @@ export class Verifier {
     const report: VerifyReport = { expired: 0, opened: 0, reminded: 0, sent: 0, retried: 0, failed: 0, skipped: 0, recovered: 0 };
     if (signal?.aborted) return report;
     report.expired = await store.expire(new Date(now.getTime() - UNANSWERED_AFTER_DAYS * DAY_MS), now);
-    const today = londonParts(now).date;
-    const requests = await store.requests({ status: ['open', 'confirmed', 'changes', 'unanswered', 'stopped'] });
-    for (const { service, contact } of dueRequests(this.o.live.current(), await store.contacts(), requests, now, this.o.verifyAfterDays)) {
-      if ((await store.openRequest(service.id, contact, today, now)) !== null) report.opened++;
+    // Nothing is opened outside the asking window: then nothing is read for it either (this runs every minute).
+    if (inAskingWindow(now)) {
+      const today = londonParts(now).date;
+      const requests = await store.requests({ status: ['open', 'confirmed', 'changes', 'unanswered', 'stopped'] });
+      for (const { service, contact } of dueRequests(this.o.live.current(), await store.contacts(), requests, now, this.o.verifyAfterDays)) {
+        if ((await store.openRequest(service.id, contact, today, now)) !== null) report.opened++;
+      }
+      for (const r of dueReminders(requests, now)) if (await store.remind(r.id, today, now)) report.reminded++;
     }
-    for (const r of dueReminders(requests, now)) if (await store.remind(r.id, today, now)) report.reminded++;
     report.recovered = await this.recover(now, signal);
     await deliverClaimed({
       claim: () => store.claim(10, now, this.o.worker),
