@@ -2,6 +2,8 @@
 // start. Nothing else in the code reads process.env.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_VERIFY_AFTER_DAYS } from './freshness/due.ts';
+import { DEFAULT_FRESH_DAYS } from './freshness/line.ts';
 
 export interface Config {
   env: 'production' | 'development' | 'test';
@@ -134,8 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databasePoolSize = int('DATABASE_POOL_SIZE', '10', 1, 1000);
   const remindersInProcessText = (env.REMINDERS_IN_PROCESS ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(remindersInProcessText)) errors.push(`REMINDERS_IN_PROCESS: expected true or false, got "${env.REMINDERS_IN_PROCESS}"`);
-  const freshDays = int('FRESH_DAYS', '90', 1, 3650);
-  const verifyAfterDays = int('VERIFY_AFTER_DAYS', '90', 1, 3650);
+  const freshDays = int('FRESH_DAYS', String(DEFAULT_FRESH_DAYS), 1, 3650);
+  const verifyAfterDays = int('VERIFY_AFTER_DAYS', String(DEFAULT_VERIFY_AFTER_DAYS), 1, 3650);
 
   if (errors.length) throw new ConfigError(`configuration error:\n  ${errors.join('\n  ')}`);
 

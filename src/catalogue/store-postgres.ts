@@ -84,7 +84,6 @@ const MIGRATIONS: string[] = [
    ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('reminder', 'closed_notice', 'staff_message'));`,
 ];
 
-export const DESK_POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 /** Held while migrating the desk's tables (the Store's migrations hold their own). */
 const DESK_MIGRATION_LOCK = 7_726_483_801_913_550_002n;
 

@@ -80,8 +80,6 @@ const MIGRATIONS: string[] = [
    CREATE INDEX staff_messages_service ON staff_messages (service_id, id);`,
 ];
 
-export const DESK_SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
-
 function migrateDesk(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS desk_schema (version INTEGER NOT NULL)');
   db.transaction(() => {

@@ -11,11 +11,6 @@ export interface PreparedImport extends ImportResult {
   source: Source;
 }
 
-/** Reads FILE and maps its HSDS services against `catalogue`; throws with the file's name when it cannot. */
-export function prepareImport(file: string, catalogue: Catalogue, today: LocalDate): PreparedImport {
-  return mapHsdsFile(readHsdsFile(file), catalogue, today);
-}
-
 export interface HsdsFile {
   label: string;
   json: unknown;

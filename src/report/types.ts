@@ -4,7 +4,6 @@
 import type { Channel, Outcome } from '../conversation/types.ts';
 
 export type { Outcome };
-export const OUTCOMES: readonly Outcome[] = ['answered', 'nothing_listed', 'not_understood', 'crisis'];
 
 /** One counter's key. `week` is the Monday (London time) that starts the ISO week, 'YYYY-MM-DD'. */
 export interface Cell {
