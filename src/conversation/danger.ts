@@ -8,7 +8,7 @@
 //  - loading refuses a danger phrase that is an everyday word of a language,
 //    and runs every language's everyday phrases through this matcher (see
 //    load-flows.ts), so the lists cannot drift into false alarms.
-import { withinOneEdit } from '../text/normalize.ts';
+import { NO_SPACES, withinOneEdit } from '../text/normalize.ts';
 
 /** What was disclosed: the reply names the line for it. First kind listed wins. */
 export const CRISIS_KINDS = ['exploitation', 'abuse', 'crisis'] as const;
@@ -23,10 +23,6 @@ export const CRISIS_LISTS: Record<CrisisKind, { phrases: 'exploitation_phrases' 
 
 /** Shortest word in which one wrong letter may be forgiven, if nothing everyday is near it. */
 export const DANGER_FUZZY_MIN = 6;
-
-// Scripts written without spaces between words: a phrase is found inside the
-// run of characters ("我想自杀" holds "自杀"), never fuzzily.
-export const NO_SPACES = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 
 export interface DangerPhrase {
   /** Position in priority order (most specific kind first): the lowest found wins. */

@@ -1,12 +1,8 @@
 // Keyword matching: case, punctuation and extra words do not matter, and one
 // wrong letter is forgiven in words of four letters or more ("foood", "doctr").
-import { withinOneEdit } from '../text/normalize.ts';
+import { NO_SPACES, withinOneEdit } from '../text/normalize.ts';
 
 export type Quality = 0 | 1 | 2; // none, one typo, exact
-
-// Scripts written without spaces between words: a keyword is found inside
-// the run of characters ("我想自杀" holds "自杀"), never fuzzily.
-const NO_SPACES = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 
 /** Shortest word length at which one wrong letter is forgiven. */
 export const FUZZY_MIN = 4;

@@ -10,6 +10,11 @@ function westernDigit(ch: string): string {
   return String(c - 0x09e6); // Bengali
 }
 
+// Scripts written without spaces between words: a keyword or a danger
+// phrase is found inside the run of characters ("我想自杀" holds "自杀"),
+// never fuzzily.
+export const NO_SPACES = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
 /** Lower case, no Latin accents, Western digits, one Arabic-script letter per sound. */
 export function normalizeText(text: string): string {
   return (
