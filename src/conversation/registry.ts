@@ -80,7 +80,6 @@ export const ENGINE_TEMPLATES = [
   'old_offer',
   'advice_phone',
   'advice_ask',
-  'old_line',
   'line_check',
   'weekly_times_unknown',
   'weekly_times',

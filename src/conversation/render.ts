@@ -154,19 +154,14 @@ function stripScheme(url: string): string {
 }
 
 /**
- * "Times from 2016: phone first": what the reply rests on that only pages over
- * a year old say, and what to do about it; or null when nothing is that old.
+ * "Times from 2016": what the reply rests on that only pages over a year
+ * old say; or null when nothing is that old. Parts of the freshness line's
+ * year ("Not confirmed since 2019: phone first") are left to that line, and
+ * so is the advice.
  */
-export function oldFactsText(
-  tx: Texts,
-  catalogue: Catalogue,
-  service: Service,
-  old: OldFacts,
-  /** The freshness line's year ("Not confirmed since 2019: phone first"): parts of that year, and the advice, are left to it. */
-  freshYear?: string | null,
-): string | null {
+function oldFactsText(tx: Texts, catalogue: Catalogue, old: OldFacts, freshYear: string | null): string | null {
   const parts: string[] = [];
-  if (freshYear !== undefined) old = dropYear(old, freshYear);
+  old = dropYear(old, freshYear);
   // "Info from 2019" covers the times and place of the same year.
   if (old.info) parts.push(tx.t('old_info', { year: old.info }));
   const times = old.times !== old.info ? old.times : null;
@@ -178,13 +173,7 @@ export function oldFactsText(
   }
   for (const o of old.offers)
     if (o.year !== old.info) parts.push(tx.t('old_offer', { category: categoryName(tx, catalogue, o.category), year: o.year }));
-  if (parts.length === 0) return null;
-  const said = parts.join('; ');
-  if (freshYear !== undefined) return said; // the freshness line says what to do
-  // Unknown times already said what to do (see unknownTimes): not twice.
-  const saidAlready = !service.schedules?.length && (service.phones?.length || service.location);
-  const advice = saidAlready ? null : service.phones?.length ? tx.t('advice_phone') : service.location ? tx.t('advice_ask') : null;
-  return advice ? tx.t('old_line', { old: said, advice }) : said;
+  return parts.length === 0 ? null : parts.join('; ');
 }
 
 function dropYear(old: OldFacts, year: string | null): OldFacts {
@@ -239,7 +228,7 @@ function serviceDetailsNow(tx: Texts, service: Service, now: Date, catalogue: Ca
   // Times from an old page are not shown as "Open now": only a closure still is.
   const status = statusText(tx, service, now);
   if (status && (!old.times || openingStatus(service, now).kind === 'closed_until_further_notice')) lines.push(tx.t('line_now', { text: status }));
-  const oldText = oldFactsText(tx, catalogue, service, old, fresh.confirmed ? null : fresh.year);
+  const oldText = oldFactsText(tx, catalogue, old, fresh.confirmed ? null : fresh.year);
   if (oldText) lines.push(oldText);
   const whenDoubt = doubtLine(tx, service, 'schedules');
   if (whenDoubt) lines.push(whenDoubt);
