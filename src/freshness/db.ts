@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { inTransaction } from '../store/postgres.ts';
+import { whileBusy } from '../store/sqlite-busy.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Row = Record<string, unknown>;
@@ -23,27 +24,38 @@ export interface Sql {
 export class SqliteSql implements Sql {
   readonly dialect = 'sqlite' as const;
   private depth = 0;
+  private readonly statements = new Map<string, Database.Statement>();
   constructor(private readonly db: Database.Database) {}
 
-  async all(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return this.db.prepare(sql).all(...params.map(sqliteValue)) as Row[];
+  /** Prepared once. Outside a transaction, retried while another process holds the lock (whileBusy). */
+  private exec<T>(sql: string, use: (st: Database.Statement) => T): Promise<T> {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    const prepared = st;
+    return this.depth > 0 ? Promise.resolve(use(prepared)) : whileBusy(() => use(prepared));
   }
 
-  async run(sql: string, params: unknown[] = []): Promise<number> {
-    return this.db.prepare(sql).run(...params.map(sqliteValue)).changes;
+  all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.exec(sql, (st) => st.all(...params.map(sqliteValue)) as Row[]);
   }
 
-  async insertId(sql: string, params: unknown[] = []): Promise<number | null> {
-    const row = this.db.prepare(sql).get(...params.map(sqliteValue)) as { id: number } | undefined;
-    return row ? Number(row.id) : null;
+  run(sql: string, params: unknown[] = []): Promise<number> {
+    return this.exec(sql, (st) => st.run(...params.map(sqliteValue)).changes);
+  }
+
+  insertId(sql: string, params: unknown[] = []): Promise<number | null> {
+    return this.exec(sql, (st) => {
+      const row = st.get(...params.map(sqliteValue)) as { id: number } | undefined;
+      return row ? Number(row.id) : null;
+    });
   }
 
   private queue: Promise<unknown> = Promise.resolve();
 
   /**
    * Transactions on this connection take turns (a second BEGIN would fail).
-   * fn awaits nothing but this connection. Another process's writers wait
-   * on the database lock (busy_timeout).
+   * fn awaits nothing but this connection. While another process holds the
+   * lock, BEGIN is tried again without blocking the event loop (whileBusy).
    */
   tx<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
     if (this.depth > 0) return fn(this);
@@ -57,7 +69,7 @@ export class SqliteSql implements Sql {
   }
 
   private async txNow<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
-    this.db.exec('BEGIN IMMEDIATE');
+    await whileBusy(() => this.db.exec('BEGIN IMMEDIATE'));
     this.depth++;
     try {
       const out = await fn(this);

@@ -9,6 +9,9 @@ import type { ClaimedRow, DueItem, OutboxRow, PersonReminders, SubscriptionConta
 import type { Channel } from '../core/inbound.ts';
 import { AddressCipher } from './address-cipher.ts';
 import { SchemaTooNewError } from './errors.ts';
+import { BUSY_GIVE_UP_MS, DatabaseBusyError, isBusy, whileBusy } from './sqlite-busy.ts';
+
+export { BUSY_GIVE_UP_MS, DatabaseBusyError, whileBusy };
 
 export { SchemaTooNewError };
 import { REPORT_SQLITE_MIGRATION, SqliteCounters } from '../report/store-sqlite.ts';
@@ -137,19 +140,6 @@ const MIGRATIONS: string[] = [
 export const BUSY_TIMEOUT_MS = 25;
 /** Checkpoints after FORGET tried this many times (0.25 s, 0.5 s, 1 s… apart) while another process is busy. */
 const CHECKPOINT_ATTEMPTS = 7;
-/** How long a write waits (asynchronously) for another process's lock before failing. */
-export const BUSY_GIVE_UP_MS = 10_000;
-
-function isBusy(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-}
-
-/** The database stayed locked by another process for longer than BUSY_GIVE_UP_MS. */
-export class DatabaseBusyError extends Error {
-  override name = 'DatabaseBusyError';
-}
-
 export function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
@@ -345,26 +335,9 @@ export class SqliteStore implements Store {
   /** The thread that copies the write-ahead log into the database (see startCheckpointer). */
   private readonly checkpointer: { worker: Worker; exited: Promise<unknown> } | null = null;
 
-  /**
-   * Runs `fn` (synchronous, one statement or one transaction), and while
-   * another process holds the lock runs it again after a pause, without
-   * blocking the event loop: other people's messages and /healthz are
-   * answered meanwhile. A busy statement or BEGIN IMMEDIATE changed nothing,
-   * so running it again is safe. Gives up after BUSY_GIVE_UP_MS.
-   */
-  private async busy<T>(fn: () => T): Promise<T> {
-    const started = Date.now();
-    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
-      try {
-        return fn();
-      } catch (e) {
-        if (!isBusy(e)) throw e;
-        if (Date.now() - started > BUSY_GIVE_UP_MS) {
-          throw new DatabaseBusyError(`SQLite database locked by another process for over ${BUSY_GIVE_UP_MS / 1000} s`, { cause: e });
-        }
-      }
-      await new Promise((r) => setTimeout(r, pause));
-    }
+  /** See whileBusy. */
+  private busy<T>(fn: () => T): Promise<T> {
+    return whileBusy(fn);
   }
 
   async getSession(subject: string): Promise<{ data: unknown; version: number } | null> {
