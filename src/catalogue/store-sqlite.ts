@@ -146,8 +146,13 @@ export class SqliteCatalogueStore implements CatalogueStore {
     migrateDesk(db);
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once. */
   private q<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
-    return this.db.prepare<P, R>(sql);
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st as unknown as Database.Statement<P, R>;
   }
 
   async catalogueVersion(): Promise<number> {
