@@ -141,6 +141,11 @@ export interface CatalogueStore {
   close(): Promise<void>;
 }
 
+/** What a subscriber receives: the staff's words after the service's name, so they know what it is about. */
+export function staffMessageText(serviceName: string, body: string): string {
+  return serviceName ? `${serviceName}: ${body}` : body;
+}
+
 /** Outbox key of a message to one subscriber. */
 export function staffMessageKey(messageId: number, subscriptionId: number): string {
   return `staff:${messageId}:${subscriptionId}`;

@@ -27,7 +27,7 @@ import { londonParts } from '../time/london.ts';
 import { due } from './due.ts';
 import { reminderText } from './message.ts';
 import { findService } from '../catalogue/offered.ts';
-import { staffMessageIdOf } from '../catalogue/store-types.ts';
+import { staffMessageIdOf, staffMessageText } from '../catalogue/store-types.ts';
 import { DeliveryError, maskNumber, type OutgoingMessage, type Sender } from './sender.ts';
 import { deliverClaimed, nextAttemptAt, recoverStale } from './outbox-pump.ts';
 import { Pacer } from './pacer.ts';
@@ -236,7 +236,7 @@ export class Dispatcher {
     const msg = id === null ? null : await this.o.staffMessageText(id);
     if (!msg) return null;
     const name = findService(this.o.live.current(), row.serviceId)?.name ?? '';
-    return { body: name ? `${name}: ${msg.body}` : msg.body, variables: { '1': name, '2': msg.body } };
+    return { body: staffMessageText(name, msg.body), variables: { '1': name, '2': msg.body } };
   }
 
   private async skip(row: ClaimedRow, reason: string, now: Date): Promise<'skipped'> {

@@ -17,6 +17,7 @@ import helmet from '@fastify/helmet';
 import type { LiveCatalogue } from '../catalogue/live.ts';
 import { revertRevision, serviceRevision } from '../catalogue/revisions.ts';
 import type { CatalogueStore, StaffRole } from '../catalogue/store-types.ts';
+import { staffMessageText } from '../catalogue/store-types.ts';
 import type { Service } from '../catalogue/types.ts';
 import { segmentInfo } from '../text/segments.ts';
 import { addDays, londonParts } from '../time/london.ts';
@@ -345,7 +346,6 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
   // ---- messages to subscribers ----
   const messageProblem = (m: string): string | null =>
     !m ? 'Write the message first' : [...m].length > MAX_MESSAGE ? `Keep it under ${MAX_MESSAGE} characters` : null;
-  const outgoing = (service: Service, m: string) => `${service.name}: ${m}`;
 
   app.post<{ Params: { id: string } }>('/services/:id/messages/preview', async (req, reply) => {
     const service = findService(live.current(), req.params.id);
@@ -353,7 +353,7 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
     const message = field(req, 'message').trim().replace(/\r\n/g, '\n');
     const problem = messageProblem(message);
     if (problem) return servicePage(req, reply, service, { messageError: problem, messageValue: message }, 400);
-    const text = outgoing(service, message);
+    const text = staffMessageText(service.name, message);
     const info = segmentInfo(text);
     const people = await store.subscriberCount(service.id);
     return send(req, reply, 'Check the message', (t) => previewBody({ service, message, text, people, encoding: info.encoding, segments: info.segments, csrf: t }), { nav: 'services' });
