@@ -108,8 +108,8 @@ export async function openRuntime(config: Config, logger = makeLogger(config.log
   const store = await openStore(config, secret, logger);
   // The live catalogue is the store's; data/services.json seeds an empty store.
   const catalogueStore = await openCatalogueStore(store);
-  const live = await LiveCatalogue.open(catalogueStore, () => loadContent(config).catalogue, (c) => catalogueProblems(flow, c), {
-    onError: (err) => logger.error({ err: { message: err.message } }, 'could not reload the catalogue'),
+  const live = await LiveCatalogue.open(catalogueStore, () => loadCatalogue(config.catalogueFile), (c) => catalogueProblems(flow, c), {
+    onError: (err) => logger.error({ err }, 'could not reload the catalogue'),
   });
   const catalogue = live.current();
   checkFlowCategories(flow, catalogue);

@@ -129,7 +129,7 @@ export async function staffDesk(app: FastifyInstance, opts: StaffDeskOptions): P
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err: { message: err.message, code: err.code }, url: req.routeOptions.url }, 'desk request failed');
+    if (status >= 500) req.log.error({ err, url: req.routeOptions.url }, 'desk request failed');
     const csrfFailed = typeof err.code === 'string' && err.code.startsWith('FST_CSRF');
     const body = csrfFailed
       ? messageBody('This form has expired', 'Nothing was changed. Go back, reload the page and try again.', { href: '/staff', label: 'Back to the services' })
