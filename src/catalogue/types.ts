@@ -9,6 +9,12 @@
 /** The cities Waymark serves, in menu order. */
 export const CITY_IDS = ['southampton', 'portsmouth'] as const;
 export type CityId = (typeof CITY_IDS)[number];
+/** The cities' names, as staff and the feed write them. */
+export const CITY_NAMES: Record<CityId, string> = { southampton: 'Southampton', portsmouth: 'Portsmouth' };
+
+export function isCityId(s: string | undefined): s is CityId {
+  return (CITY_IDS as readonly string[]).includes(s ?? '');
+}
 /** Where a service can be used from: one city, or anywhere (national lines). */
 export type ServiceArea = CityId | 'national';
 

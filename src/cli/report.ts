@@ -3,6 +3,7 @@
 // --from and --to, default the last 12), and the unmet needs. Small numbers
 // are hidden as on the desk.
 import { parseArgs } from 'node:util';
+import { CITY_IDS, CITY_NAMES, isCityId } from '../catalogue/types.ts';
 import { loadConfig } from '../config.ts';
 import { openStore } from '../store/open.ts';
 import { loadSecret } from '../store/subject.ts';
@@ -22,8 +23,8 @@ async function main(): Promise<number> {
     console.error(`${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (values.city !== undefined && values.city !== 'southampton' && values.city !== 'portsmouth') {
-    console.error(`--city: expected southampton or portsmouth, got "${values.city}"\n${USAGE}`);
+  if (values.city !== undefined && !isCityId(values.city)) {
+    console.error(`--city: expected ${CITY_IDS.join(' or ')}, got "${values.city}"\n${USAGE}`);
     return 2;
   }
   const parsed = parseRange({ from: values.from, to: values.to }, new Date());
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
     const names = new Map((catalogue?.categories ?? []).map((c) => [c.id, c.name]));
     const rows = await reportReader(store).rows(parsed.range);
     const view = buildView(rows, { ...parsed.range, city: values.city ?? null, categoryNames: names });
-    process.stdout.write(reportText(view, { cityLabel: values.city ? values.city[0].toUpperCase() + values.city.slice(1) : 'all cities' }));
+    process.stdout.write(reportText(view, { cityLabel: values.city && isCityId(values.city) ? CITY_NAMES[values.city] : 'all cities' }));
     return 0;
   } finally {
     await store.close();

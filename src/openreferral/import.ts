@@ -8,7 +8,8 @@ import type { Catalogue, CityId, HolidaySchedule, Location, Organization, Phone,
 import { addDays, weekdayOf, type LocalDate } from '../time/london.ts';
 import { hsdsId } from './ids.ts';
 import { londonOffsetMinutes, offsetPeriod } from './london-offset.ts';
-import { ALWAYS_OPEN_DESCRIPTION, CITY_NAMES, TAXONOMY_NAME } from './map.ts';
+import { ALWAYS_OPEN_DESCRIPTION, TAXONOMY_NAME } from './map.ts';
+import { CITY_NAMES } from '../catalogue/types.ts';
 
 type Json = Record<string, unknown>;
 

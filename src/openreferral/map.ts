@@ -3,7 +3,7 @@
 // a nested record whose required field is unknown is left out whole (an
 // address without a postcode). Only the catalogue's public facts are mapped:
 // never provenance, doubts, unknown-reasons or anything about texters.
-import type { Catalogue, CityId, HolidaySchedule, Organization, RegularSchedule, Service } from '../catalogue/types.ts';
+import { CITY_NAMES, type Catalogue, type CityId, type HolidaySchedule, type Organization, type RegularSchedule, type Service } from '../catalogue/types.ts';
 import { weekdayOf, addDays, type LocalDate } from '../time/london.ts';
 import { hsdsId } from './ids.ts';
 import { londonOffsetMinutes, offsetPeriod, offsetSuffix } from './london-offset.ts';
@@ -17,7 +17,6 @@ export interface FeedSnapshot {
   lastModified?: (serviceId: string) => Date | undefined;
 }
 
-export const CITY_NAMES: Record<CityId, string> = { southampton: 'Southampton', portsmouth: 'Portsmouth' };
 /** Both cities are unitary authorities in the ceremonial county of Hampshire. */
 export const COUNTY = 'Hampshire';
 export const TAXONOMY_NAME = 'Waymark categories';

@@ -1,13 +1,13 @@
 // The desk's report page: the filter, the chart, the same figures as a
 // table, and the unmet needs. Counts only; small numbers hidden (view.ts).
+import { CITY_IDS, CITY_NAMES } from '../catalogue/types.ts';
 import { Html, html } from '../staff/html.ts';
 import { chartSvg, weekLabel } from './chart.ts';
 import { label, type ReportView } from './view.ts';
 
 export const CITY_CHOICES: Array<{ id: string; name: string }> = [
   { id: '', name: 'All cities' },
-  { id: 'southampton', name: 'Southampton' },
-  { id: 'portsmouth', name: 'Portsmouth' },
+  ...CITY_IDS.map((id) => ({ id, name: CITY_NAMES[id] })),
   { id: '-', name: 'City not known yet' },
 ];
 

@@ -2,6 +2,7 @@
 // GET /staff/report.csv (the same figures to download). Registered inside the
 // desk's plugin, so only signed-in staff reach them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isCityId } from '../catalogue/types.ts';
 import type { Catalogue } from '../catalogue/types.ts';
 import type { Html } from '../staff/html.ts';
 import { reportBody } from './page.ts';
@@ -22,7 +23,7 @@ type Query = { from?: string; to?: string; city?: string };
 /** '' every city, '-' people whose city was not known yet, or a city id. */
 function cityFilter(q: Query): { form: string; filter: string | null } {
   const c = q.city ?? '';
-  if (c === 'southampton' || c === 'portsmouth') return { form: c, filter: c };
+  if (isCityId(c)) return { form: c, filter: c };
   if (c === '-') return { form: '-', filter: '' };
   return { form: '', filter: null };
 }

@@ -5,14 +5,14 @@ import { findService } from '../catalogue/offered.ts';
 import type { Catalogue, Service } from '../catalogue/types.ts';
 import type { AuditEntry, MessageCounts, Revision, StaffAccount, StaffMessage } from '../catalogue/store-types.ts';
 import { FIELD_NAMES, shownFields } from '../catalogue/revisions.ts';
-import { WEEKDAYS as WEEKDAY_ORDER } from '../catalogue/types.ts';
+import { CITY_NAMES, WEEKDAYS as WEEKDAY_ORDER } from '../catalogue/types.ts';
 import { Html, csrfField, fieldError, html, invalidAttrs } from './html.ts';
 import { BLANK_ROWS, DAY_NAMES, STATUSES, lastConfirmed, statusLabel, type Errors, type FormValues } from './service-form.ts';
 
-const CITY_NAMES: Record<string, string> = { southampton: 'Southampton', portsmouth: 'Portsmouth', national: 'National' };
+const PLACE_NAMES: Record<string, string> = { ...CITY_NAMES, national: 'National' };
 
 export function cityOf(s: Service): string {
-  return CITY_NAMES[s.location?.city ?? s.area] ?? s.area;
+  return PLACE_NAMES[s.location?.city ?? s.area] ?? s.area;
 }
 
 export function formatDate(d: string | null | undefined): string {
